@@ -1,0 +1,1 @@
+"""Prompt files (package data): the few-shot system prompt and friends."""
