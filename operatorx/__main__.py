@@ -1,0 +1,5 @@
+import sys
+
+from operatorx.cli import main
+
+sys.exit(main())

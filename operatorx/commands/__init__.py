@@ -1,0 +1,1 @@
+"""Subcommands of `operatorx`; each module defines register(subparsers)."""
