@@ -54,7 +54,8 @@ def _last_line(f) -> str | None:
 
 
 class AuditLog:
-    """One log file. Safe across processes (an exclusive lock is held while appending)."""
+    """One log file. Safe across processes: an exclusive flock is held while appending
+    (closing the file releases it)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -101,11 +102,7 @@ class AuditLog:
                 raise AuditError(
                     f"Cannot write the audit log {self.path}: {e.strerror}; nothing was executed."
                 ) from e
-            finally:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_UN)
-                except OSError:
-                    pass
+
 
     def entries(self) -> list[dict]:
         if not self.path.exists():
