@@ -191,6 +191,12 @@ class NmapScan(BaseModel):
             raise ValueError(f"choose one way to pick ports, not {' and '.join(chosen)}")
         if self.technique == "ping" and (chosen or self.service_version or self.os_detection or self.udp):
             raise ValueError("a ping sweep (host discovery only) scans no ports; drop the port options")
+        # One spelling per scan, so that argv round-trips: UDP next to "default" TCP is what nmap
+        # does as root (UDP needs root) — a SYN scan; udp on a UDP-only scan adds nothing.
+        if self.udp and self.technique == "default":
+            object.__setattr__(self, "technique", "syn")
+        if self.udp and self.technique == "udp":
+            object.__setattr__(self, "udp", False)
         if self.version_intensity is not None and not (self.service_version or self.aggressive):
             raise ValueError("version_intensity needs service_version")
         if self.min_rate and self.max_rate and self.min_rate > self.max_rate:
@@ -219,7 +225,7 @@ class NmapScan(BaseModel):
         """Parse an (edited) nmap command back; raises ValidationFailed with the reason."""
         from operatorx.tools.nmap.argv import parse_argv
 
-        return parse_argv(shlex.split(argv) if isinstance(argv, str) else list(argv))
+        return parse_argv(argv)  # it splits a string itself, so unbalanced quotes are a ValidationFailed
 
     def to_command(self) -> str:
         return shlex.join(self.to_argv())
