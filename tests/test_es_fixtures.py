@@ -1,0 +1,165 @@
+"""The seeded Security-Onion-like demo data and its index templates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from operatorx.tools.elastic import fixtures
+from operatorx.tools.elastic.catalog import TYPE_FAMILY, FieldCatalog
+from operatorx.tools.elastic.runner import flatten
+
+NOW = datetime(2024, 10, 10, 9, 30, tzinfo=UTC)
+DOCS = fixtures.generate(seed=7, now=NOW)
+P = fixtures.PLANTED
+
+
+def flat_docs(dataset: str | None = None) -> list[dict]:
+    out = [flatten(d) for _, d in DOCS]
+    return [d for d in out if dataset is None or d["event.dataset"] == dataset]
+
+
+def ts(d: dict) -> datetime:
+    return datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00"))
+
+
+def test_generation_is_deterministic():
+    assert fixtures.generate(seed=7, now=NOW) == DOCS
+    assert fixtures.generate(seed=8, now=NOW) != DOCS
+
+
+def test_size_and_coverage():
+    assert 1000 <= len(DOCS) <= 5000
+    datasets = Counter(d["event.dataset"] for d in flat_docs())
+    expected = {
+        "zeek.conn",
+        "zeek.dns",
+        "zeek.http",
+        "zeek.ssl",
+        "zeek.notice",
+        "zeek.ssh",
+        "zeek.file",
+        "suricata.alert",
+        "suricata.conn",
+        "suricata.dns",
+        "suricata.http",
+        "suricata.ssl",
+        "strelka.file",
+        "strelka.alert",
+        "windows.sysmon_operational",
+        "system.security",
+    }
+    assert expected <= set(datasets)
+    streams = {s for s, _ in DOCS}
+    assert streams == set(fixtures.STREAMS)
+
+
+def test_labels_follow_security_onion():
+    cat = FieldCatalog.packaged()
+    for stream, doc in DOCS:
+        d = flatten(doc)
+        info = cat.dataset(d["event.dataset"])
+        assert info is not None and info.stream == stream and d["event.module"] == info.module
+        if info.tags:
+            assert d["tags"] == list(info.tags)
+    zeek = flat_docs("zeek.conn")[0]
+    suri = flat_docs("suricata.conn")[0]
+    assert zeek["network.transport"].islower() and suri["network.transport"].isupper()
+
+
+def test_every_field_is_in_the_catalog_for_its_stream():
+    cat = FieldCatalog.packaged()
+    for stream, doc in DOCS:
+        for field in flatten(doc):
+            info = cat.get(field)
+            assert info is not None and stream in info.streams, (stream, field)
+
+
+def test_values_use_private_and_documentation_ranges():
+    import ipaddress
+
+    for d in flat_docs():
+        for key in ("source.ip", "destination.ip"):
+            if key in d:
+                ip = ipaddress.ip_address(d[key])
+                assert ip.is_private, d[key]  # 10/8, 192.168/16, 203.0.113/24 and 198.51.100/24 all count
+
+
+def test_time_spread_and_planted_today():
+    times = [ts(d) for d in flat_docs()]
+    assert min(times) >= NOW - timedelta(days=7) and max(times) <= NOW
+    assert min(times) < NOW - timedelta(days=5)  # spread, not bunched
+    midnight = NOW.replace(hour=0, minute=0)
+    today = [d for d in flat_docs() if ts(d) >= midnight]
+    assert any(d.get("http.virtual_host") == P["bad_domain"] for d in today)
+    assert all(ts(d) >= midnight for d in flat_docs() if d.get("http.virtual_host") == P["bad_domain"])
+
+
+def test_planted_findings():
+    s0 = Counter(d["source.ip"] for d in flat_docs("zeek.conn") if d.get("connection.state") == "S0")
+    assert s0.most_common(1) == [(P["scanner"], P["scan_ports"])]
+    nx = Counter(d["source.ip"] for d in flat_docs() if d.get("dns.response.code_name") == "NXDOMAIN")
+    assert nx.most_common(1)[0] == (P["dga_host"], P["dga_lookups"])
+    curl = {d["source.ip"] for d in flat_docs() if "curl" in d.get("http.useragent", "")}
+    assert curl == {P["curl_host"]}
+    ps = [d for d in flat_docs("windows.sysmon_operational") if "-enc" in d.get("process.command_line", "")]
+    assert ps and {d["host.name"] for d in ps} == {P["powershell_host"]}
+    sev = Counter(d["event.severity_label"] for d in flat_docs("suricata.alert"))
+    assert sev["high"] + sev["critical"] >= 30
+    sni = [d for d in flat_docs("zeek.ssl") if d["ssl.server_name"] == P["suspicious_sni"]]
+    assert sni and sni[0]["ssl.validation_status"] == "self signed certificate"
+    failed = [d for d in flat_docs("system.security") if d["event.code"] == "4625"]
+    assert {d["source.ip"] for d in failed} == {P["failed_logon_source"]}
+
+
+def test_today_never_reaches_back_before_midnight():
+    just_after = datetime(2024, 10, 10, 0, 2, tzinfo=UTC)
+    docs = [flatten(d) for _, d in fixtures.generate(now=just_after)]
+    bad = [ts(d) for d in docs if d.get("http.virtual_host") == P["bad_domain"]]
+    assert bad and min(bad) >= just_after.replace(minute=0)
+
+
+def test_templates_are_typed_by_the_catalog():
+    templates = fixtures.index_templates()
+    assert len(templates) == len(fixtures.STREAMS)
+    zeek = templates["operatorx-so-zeek"]
+    assert zeek["index_patterns"] == ["logs-zeek-so*"] and zeek["data_stream"] == {}
+    props = zeek["template"]["mappings"]["properties"]
+    assert props["source"]["properties"]["ip"] == {
+        "type": "ip",
+        "fields": {"keyword": {"type": "keyword", "ignore_above": 1024}},
+    }
+    assert props["destination"]["properties"]["port"]["type"] == "long"
+    assert props["@timestamp"]["type"] == "date"
+    # the fixture distribution has neither wildcard nor match_only_text
+    assert props["message"]["type"] == "text"
+    sysmon = templates["operatorx-windows-sysmon"]["template"]["mappings"]["properties"]
+    assert sysmon["process"]["properties"]["command_line"]["type"] == "keyword"
+    for body in templates.values():
+        mapped = _leaf_types(body["template"]["mappings"]["properties"])
+        assert all(t in TYPE_FAMILY for t in mapped.values())
+        assert "wildcard" not in mapped.values() and "match_only_text" not in mapped.values()
+
+
+def _leaf_types(props: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for k, v in props.items():
+        if "properties" in v:
+            out.update(_leaf_types(v["properties"], f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v["type"]
+    return out
+
+
+@pytest.mark.elastic
+def test_ensure_demo_data_is_idempotent(es_url):
+    from operatorx.config import ElasticConfig
+    from operatorx.tools.elastic.client import make_client
+
+    client = make_client(ElasticConfig(), url=es_url)
+    fixtures.ensure_demo_data(client)
+    before = client.count(index="logs-*")["count"]
+    assert fixtures.ensure_demo_data(client) == {}
+    assert client.count(index="logs-*")["count"] == before >= 1000
