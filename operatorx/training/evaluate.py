@@ -1,0 +1,387 @@
+"""Score the planner on a dataset split: validity, semantic match, refusals, latency.
+
+    .venv/bin/operatorx eval --split test --config configs/eval-scope.toml [--json out.json]
+
+For each record the planner plans the question (with the record's previous call as the
+conversation's last call, as a follow-up). The score per record:
+
+* **valid JSON** — the model's final answer text is one JSON object;
+* **valid call** — that text validated and is what the planner returned (not a retry's
+  give-up reply); answers the planner's pre-checks gave without the model count as valid;
+* **semantic match** — nmap: canonical forms equal (order of targets, scripts, excludes and
+  port items ignored); Elasticsearch: canonical forms equal, or, when a cluster with the
+  fixture data answers and the expected search finds something, both searches return the
+  same hits (ids, as a set, when size > 0), the same total and the same buckets /
+  cardinality; no tool: same ``kind``;
+* **refusals** — for no-tool records, the right kind and no call; for call records, how
+  often the planner declined (false refusals);
+* **latency** — the planner's wall time per question, p50 and p95.
+
+``evaluate`` depends only on ``plan_fn(question, previous) -> outcome`` (an object with
+``plan``, ``raw_text``, ``attempts`` and ``timings``), so tests drive it with a scripted
+backend and no model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from operatorx.schemas.elastic import EsSearch
+from operatorx.schemas.nmap import NmapScan
+from operatorx.schemas.plan import Reply, parse_plan
+
+TOOLS = ("nmap", "elasticsearch", "none")
+
+
+class Outcome(Protocol):
+    plan: Any
+    raw_text: str
+    attempts: int
+    timings: dict[str, float]
+
+
+PlanFn = Callable[[str, dict | None], Outcome]
+
+
+# --- canonical forms --------------------------------------------------------------------------------
+
+
+def _port_items(spec: str | None) -> str | None:
+    """'T:80,443,U:53' and '443,T:80,U:53' → the same sorted, protocol-tagged item list."""
+    if spec is None:
+        return None
+    proto, items = "", []
+    for part in spec.split(","):
+        if ":" in part:
+            proto, part = part.split(":")
+        items.append(f"{proto}:{part}" if proto else part)
+    return ",".join(sorted(set(items)))
+
+
+def canonical_nmap(scan: NmapScan) -> dict:
+    d = scan.compact()
+    for key in ("targets", "scripts", "exclude"):
+        if key in d:
+            d[key] = sorted(d[key])
+    if "ports" in d:
+        d["ports"] = _port_items(d["ports"])
+    return d
+
+
+def _cond_key(c: dict) -> str:
+    return json.dumps(c, sort_keys=True, default=str)
+
+
+def canonical_es(search: EsSearch) -> dict:
+    """The search as the request body can tell it apart, order-insensitive where order is meaningless."""
+    from operatorx.tools.elastic.body import canonical
+
+    with contextlib.suppress(Exception):  # the compact form is a fine fallback
+        search = canonical(search)
+    d = search.compact()
+    for key in ("where", "any_of", "exclude"):
+        if key in d:
+            for c in d[key]:
+                if isinstance(c.get("value"), list):
+                    c["value"] = sorted(c["value"], key=str)
+            d[key] = sorted(d[key], key=_cond_key)
+    if "fields" in d:
+        d["fields"] = sorted(d["fields"])
+    return d
+
+
+def canonical(plan) -> dict:
+    if isinstance(plan, NmapScan):
+        return canonical_nmap(plan)
+    if isinstance(plan, EsSearch):
+        return canonical_es(plan)
+    return {"tool": "none", "kind": plan.kind}
+
+
+# --- executing searches ----------------------------------------------------------------------------
+
+
+class SearchJudge:
+    """Runs searches against a cluster with the fixture data and compares what they find."""
+
+    def __init__(self, client: Any, url: str):
+        self.client = client
+        self.url = url
+        self._cache: dict[str, tuple | str] = {}
+
+    def signature(self, search: EsSearch) -> tuple | str:
+        """(total, hit ids or None, buckets or None, value) — or an error string."""
+        from operatorx.tools.elastic.body import AGG_NAMES, build_body
+
+        key = json.dumps(search.compact(), sort_keys=True)
+        if key in self._cache:
+            return self._cache[key]
+        body = build_body(search)
+        body.pop("_source", None)
+        body["_source"] = False
+        try:
+            resp = self.client.search(index=search.index, body=body)
+        except Exception as e:  # noqa: BLE001 - a failing search is a result, not a crash
+            self._cache[key] = f"error: {type(e).__name__}: {e}"
+            return self._cache[key]
+        data = getattr(resp, "body", resp)
+        hits = data.get("hits", {})
+        total = (hits.get("total") or {}).get("value", 0)
+        ids = frozenset(h["_id"] for h in hits.get("hits", [])) if search.size > 0 else None
+        buckets = value = None
+        if search.agg:
+            raw = (data.get("aggregations") or {}).get(AGG_NAMES[search.agg.type], {})
+            value = raw.get("value")
+            if "buckets" in raw:
+                buckets = tuple((str(b.get("key")), b["doc_count"]) for b in raw["buckets"])
+        self._cache[key] = (total, ids, buckets, value)
+        return self._cache[key]
+
+    @staticmethod
+    def empty(sig: tuple | str) -> bool:
+        return isinstance(sig, str) or (sig[0] == 0 and not sig[2] and not sig[3])
+
+
+def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJudge | None, str]:
+    """A judge for the cluster at ``url``, or None and the reason (the report says which)."""
+    from operatorx.errors import OperatorXError
+    from operatorx.tools.elastic.client import make_client
+
+    es_cfg = config.elasticsearch.model_copy(update={"request_timeout_s": 10.0})
+    try:
+        client = make_client(es_cfg, url=url)
+        client.cluster.health(timeout="5s")
+    except (OperatorXError, Exception) as e:  # noqa: BLE001
+        return None, f"no cluster answered at {url} ({type(e).__name__}); searches compared by canonical form only"
+    if load_fixtures:
+        from operatorx.tools.elastic import fixtures
+
+        fixtures.ensure_demo_data(client)
+    try:
+        n = client.count(index="logs-zeek-so*", ignore_unavailable=True, allow_no_indices=True).get("count", 0)
+    except Exception:  # noqa: BLE001
+        n = 0
+    if not n:
+        return None, f"{url} holds no fixture data (use --load-fixtures); searches compared by canonical form only"
+    return SearchJudge(client, url), f"searches executed against {url} (fixture data) and compared"
+
+
+# --- scoring -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordResult:
+    id: str
+    intent: str
+    family: str
+    tool: str  # expected
+    pred_tool: str
+    pred_kind: str | None
+    valid_json: bool
+    valid_call: bool
+    first_try: bool
+    match: bool
+    how: str  # canonical | execution | kind | mismatch | error
+    precheck: bool
+    seconds: float
+    question: str
+    plan: dict | None
+    raw_text: str
+
+
+@dataclass
+class Report:
+    split: str
+    model: str
+    es_mode: str
+    results: list[RecordResult] = field(default_factory=list)
+
+    def rows(self) -> list[dict]:
+        out = []
+        for tool in (*TOOLS, "all"):
+            rs = [r for r in self.results if tool == "all" or r.tool == tool]
+            if rs:
+                out.append(_summary(tool, rs))
+        return out
+
+    def by_intent(self) -> list[dict]:
+        groups: dict[str, list[RecordResult]] = defaultdict(list)
+        for r in self.results:
+            groups[r.intent].append(r)
+        return [{"intent": k, "n": len(v), "match": _rate(v, lambda r: r.match)} for k, v in sorted(groups.items())]
+
+    def to_dict(self) -> dict:
+        return {"split": self.split, "model": self.model, "es_mode": self.es_mode, "summary": self.rows(),
+                "by_intent": self.by_intent(), "records": [asdict(r) for r in self.results]}
+
+    def markdown(self) -> str:
+        lines = [f"## Planner evaluation: {self.split} ({len(self.results)} records)", "",
+                 f"Model: {self.model}  ", f"Elasticsearch: {self.es_mode}", "",
+                 "| tool | n | valid JSON | valid call | first try | semantic match | right refusal | no call "
+                 "| false refusal | p50 s | p95 s |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for row in self.rows():
+            cells = [row["tool"], str(row["n"])]
+            cells += [_pct_str(row[k]) for k in ("valid_json", "valid_call", "first_try", "match", "right_refusal",
+                                                 "no_call", "false_refusal")]
+            cells += [_secs(row["p50_s"]), _secs(row["p95_s"])]
+            lines.append("| " + " | ".join(cells) + " |")
+        how = defaultdict(int)
+        for r in self.results:
+            how[r.how] += 1
+        lines += ["", "Match decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(how.items())),
+                  "", "| intent | n | semantic match |", "|---|---|---|"]
+        lines += [f"| {row['intent']} | {row['n']} | {_pct_str(row['match'])} |" for row in self.by_intent()]
+        return "\n".join(lines) + "\n"
+
+
+def _rate(rs: list, pred) -> float | None:
+    return sum(1 for r in rs if pred(r)) / len(rs) if rs else None
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def _summary(tool: str, rs: list[RecordResult]) -> dict:
+    none_rs = [r for r in rs if r.tool == "none"]
+    call_rs = [r for r in rs if r.tool != "none"]
+    secs = sorted(r.seconds for r in rs)
+    return {
+        "tool": tool, "n": len(rs),
+        "valid_json": _rate(rs, lambda r: r.valid_json), "valid_call": _rate(rs, lambda r: r.valid_call),
+        "first_try": _rate(rs, lambda r: r.first_try), "match": _rate(rs, lambda r: r.match),
+        "right_refusal": _rate(none_rs, lambda r: r.match), "no_call": _rate(none_rs, lambda r: r.pred_tool == "none"),
+        "false_refusal": _rate(call_rs, lambda r: r.pred_tool == "none"),
+        "p50_s": _pct(secs, 50), "p95_s": _pct(secs, 95),
+    }
+
+
+def _pct_str(v: float | None) -> str:
+    return "–" if v is None else f"{v:.1%}"
+
+
+def _secs(v: float | None) -> str:
+    return "–" if v is None else f"{v:.2f}"
+
+
+def judge_match(expected: dict, plan, judge: SearchJudge | None) -> tuple[bool, str]:
+    exp = parse_plan(expected)
+    if plan is None:
+        return False, "error"
+    if exp.tool != plan.tool:
+        return False, "mismatch"
+    if isinstance(exp, Reply):
+        return (exp.kind == plan.kind), ("kind" if exp.kind == plan.kind else "mismatch")
+    if canonical(exp) == canonical(plan):
+        return True, "canonical"
+    if isinstance(exp, EsSearch) and judge is not None:
+        sig = judge.signature(exp)
+        if not judge.empty(sig):
+            same = sig == judge.signature(plan)
+            return same, "execution" if same else "mismatch"
+    return False, "mismatch"
+
+
+def score(rec: dict, outcome: Outcome | None, seconds: float, judge: SearchJudge | None) -> RecordResult:
+    plan = getattr(outcome, "plan", None)
+    raw = getattr(outcome, "raw_text", "") or ""
+    attempts = getattr(outcome, "attempts", 0) or 0
+    precheck = outcome is not None and attempts == 0
+    try:
+        data = json.loads(raw)
+        valid_json = isinstance(data, dict)
+    except (json.JSONDecodeError, TypeError):
+        data, valid_json = None, False
+    valid_call = precheck
+    if valid_json and plan is not None:
+        try:
+            valid_call = parse_plan(data).compact() == plan.compact()
+        except Exception:  # noqa: BLE001 - invalid is the answer
+            valid_call = False
+    match, how = judge_match(rec["target"], plan, judge)
+    return RecordResult(
+        id=rec["id"], intent=rec["intent"], family=rec["family"], tool=rec["tool"],
+        pred_tool=plan.tool if plan is not None else "error", pred_kind=getattr(plan, "kind", None),
+        valid_json=valid_json or precheck, valid_call=valid_call, first_try=valid_call and attempts <= 1,
+        match=match, how=how, precheck=precheck, seconds=seconds, question=rec["question"],
+        plan=plan.compact() if plan is not None else None, raw_text=raw,
+    )
+
+
+def evaluate(records: Iterable[dict], plan_fn: PlanFn, *, judge: SearchJudge | None = None, split: str = "?",
+             model: str = "?", es_mode: str = "canonical form only", progress=None) -> Report:
+    """Plan every record and score it; a planner crash scores as an invalid answer, not a crash."""
+    import time
+
+    report = Report(split, model, es_mode)
+    for i, rec in enumerate(records):
+        t = time.perf_counter()
+        try:
+            outcome = plan_fn(rec["question"], rec["previous"])
+        except Exception as e:  # noqa: BLE001 - one bad record must not end the run
+            outcome = None
+            if progress:
+                progress(i, rec, f"planner failed: {e}")
+        seconds = (getattr(outcome, "timings", {}) or {}).get("total", time.perf_counter() - t)
+        report.results.append(score(rec, outcome, seconds, judge))
+        if progress:
+            progress(i, rec, report.results[-1])
+    return report
+
+
+# --- wiring the real planner -------------------------------------------------------------------------
+
+
+def scope_resolver(config) -> Callable:
+    """Resolve the scope's hostnames to an in-scope address, without DNS.
+
+    The dataset's hostnames (ws-fin-07, dc01.corp.internal …) do not exist on the machine that
+    runs the evaluation; the planner's policy would refuse them for not resolving. Anything else
+    fails to resolve, as it would here anyway.
+    """
+    import fnmatch
+
+    pats = [p.lower() for p in config.scope.hostnames]
+
+    def resolve(host, port, *args, **kwargs):
+        if any(fnmatch.fnmatch(str(host).lower(), p) for p in pats):
+            if str(host).lower() == "localhost":
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.255.0.1", 0))]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    return resolve
+
+
+def planner_fn(planner) -> PlanFn:
+    """Adapt ``operatorx.agent.planner.Planner``: a record's previous call becomes the last call."""
+    from operatorx.agent.conversation import Conversation
+    from operatorx.schemas.plan import parse_call
+
+    def plan(question: str, previous: dict | None):
+        conv = Conversation()
+        if previous is not None:
+            conv.add_call("(previous request)", parse_call(previous))
+        return planner.plan(question, conv, follow_up=previous is not None)
+
+    return plan
+
+
+def load_split(data_dir: Path, split: str, limit: int | None = None) -> list[dict]:
+    path = Path(data_dir) / f"{split}.jsonl"
+    with path.open(encoding="utf-8") as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    return recs[:limit] if limit else recs
