@@ -1,0 +1,1 @@
+"""Modal screens: confirmation card, edit, detail, help, saved conversations."""

@@ -1,0 +1,1 @@
+"""Widgets of the chat app: transcript, prompt, card, result tables, charts, status panel."""
