@@ -9,6 +9,8 @@ whose record could not be written.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -93,16 +95,24 @@ class AuditLog:
                     "prev": prev,
                 }
                 entry["hash"] = entry_hash(entry)
-                f.seek(0, os.SEEK_END)
-                f.write((canonical(entry) + "\n").encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
+                end = f.seek(0, os.SEEK_END)
+                line = (canonical(entry) + "\n").encode("utf-8")
+                try:
+                    # A full disk (or a file-size limit) can cut a write short without an error;
+                    # a partial line would break the chain for every later entry.
+                    if f.write(line) != len(line):
+                        raise OSError(errno.ENOSPC, "the disk is full (the entry was cut short)")
+                    f.flush()
+                    os.fsync(f.fileno())
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(f.fileno(), end)  # back to the last complete entry
+                    raise
                 return entry
             except OSError as e:
                 raise AuditError(
                     f"Cannot write the audit log {self.path}: {e.strerror}; nothing was executed."
                 ) from e
-
 
     def entries(self) -> list[dict]:
         if not self.path.exists():

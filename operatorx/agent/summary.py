@@ -13,12 +13,16 @@ from collections import Counter
 from operatorx.tools.elastic.runner import SearchResult
 from operatorx.tools.nmap.results import ScanResult
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]*[A-Za-z]")
+# A whole CSI sequence first (else its ESC alone goes and "[31m" stays), then single C0/C1
+# controls and the Unicode bidi controls that can reorder what a line appears to say.
+_CONTROL = re.compile(
+    r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def clean(value: object, limit: int = 80) -> str:
     """Untrusted text made safe to show: no escape sequences or control characters, bounded."""
-    text = _CONTROL.sub("", str(value)).replace("\n", " ")
+    text = _CONTROL.sub("", str(value)).replace("\n", " ").replace("\t", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

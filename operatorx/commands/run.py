@@ -46,7 +46,7 @@ def parse_tool_call(tool: str, text: str):
     from operatorx.schemas import EsSearch, NmapScan, parse_call
 
     stripped = text.strip()
-    if tool == "nmap" and stripped.startswith("nmap"):
+    if tool == "nmap" and not stripped.startswith(("{", "[")):  # a command line ("sudo nmap …" too)
         return NmapScan.from_argv(stripped)
     try:
         data = json.loads(stripped)

@@ -15,14 +15,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FIELD_RE = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$")
-INDEX_RE = re.compile(r"^(\*:)?[a-z0-9*][a-z0-9*._-]{0,127}$")
+# Patterns end in \Z, not $: '$' also matches before a trailing newline ("logs-*\n" would pass).
+FIELD_RE = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}\Z")
+INDEX_RE = re.compile(r"^(\*:)?[a-z0-9*][a-z0-9*._-]{0,127}\Z")
 # Elasticsearch date math (now-7d, now/d, now-1h/h) or an ISO-8601 date/datetime.
 DATE_RE = re.compile(
     r"^(now([+-]\d{1,4}[smhdwMy])?(/[smhdwMy])?"
-    r"|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?)$"
+    r"|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?)\Z"
 )
-INTERVAL_RE = re.compile(r"^\d{1,4}[smhd]$|^(minute|hour|day|week|month|quarter|year)$")
+# C0/C1 controls (ESC starts terminal escape sequences) and Unicode bidi overrides.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+INTERVAL_RE = re.compile(r"^\d{1,4}[smhd]\Z|^(minute|hour|day|week|month|quarter|year)\Z")
 
 Scalar = str | int | float | bool
 Op = Literal["eq", "in", "range", "match", "phrase", "wildcard", "prefix", "exists"]
@@ -71,6 +74,15 @@ class Condition(BaseModel):
                 raise ValueError(f"op {self.op!r} on {self.field} needs a text value")
         if isinstance(self.value, str) and len(self.value) > 1024:
             raise ValueError(f"value for {self.field} is longer than 1024 characters")
+        values = (
+            self.value if isinstance(self.value, list) else [self.value, self.gte, self.lte, self.gt, self.lt]
+        )
+        for v in values:
+            if isinstance(v, str) and CONTROL_RE.search(v):
+                # Values are shown on the confirmation card: an escape sequence could redraw it.
+                raise ValueError(
+                    f"value {v!r} for {self.field} contains a control or text-direction character"
+                )
         return self
 
 

@@ -51,12 +51,13 @@ ALLOWED_SCRIPTS = (
 )
 
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
-HOSTNAME_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*\.?$")
+HOSTNAME_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*\.?\Z")
 # nmap octet ranges: 10.0.0.1-20, 10.0.0-3.1-254, 192.168.1.*
+# Patterns end in \Z, not $: '$' also matches before a trailing newline ("22\n" would pass).
 _OCTET = r"(\d{1,3}(-\d{1,3})?|\*)"
-IPV4_RANGE_RE = re.compile(rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$")
-PORT_SPEC_RE = re.compile(r"^([TUS]:)?\d{1,5}(-\d{1,5})?(,([TUS]:)?\d{1,5}(-\d{1,5})?)*$")
-HOST_TIMEOUT_RE = re.compile(r"^\d{1,5}(ms|s|m|h)$")
+IPV4_RANGE_RE = re.compile(rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}\Z")
+PORT_SPEC_RE = re.compile(r"^([TUS]:)?\d{1,5}(-\d{1,5})?(,([TUS]:)?\d{1,5}(-\d{1,5})?)*\Z")
+HOST_TIMEOUT_RE = re.compile(r"^\d{1,5}(ms|s|m|h)\Z")
 
 
 def target_kind(value: str) -> str:
@@ -70,7 +71,9 @@ def target_kind(value: str) -> str:
         raise ValueError(f"{value!r} is not a valid target")
     bad = sorted(set(re.sub(r"[A-Za-z0-9.:/*%-]", "", v)))
     if bad:
-        raise ValueError(f"{value!r} contains characters that cannot be in a target: {' '.join(bad)}")
+        raise ValueError(
+            f"{value!r} contains characters that cannot be in a target: {' '.join(map(repr, bad))}"
+        )
     if "/" in v:
         try:
             net = ipaddress.ip_network(v, strict=False)

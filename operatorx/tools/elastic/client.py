@@ -142,6 +142,14 @@ def translate_errors(client: Any, action: str) -> Iterator[None]:
             raise ExecutionFailed(
                 f"Elasticsearch at {url} is overloaded (429) and refused to {action}: try again shortly."
             ) from e
+        error = e.body.get("error") if isinstance(e.body, dict) else None
+        if isinstance(error, dict) and error.get("type") == "media_type_header_exception":
+            # What a 7.x (or 10.x) server says to the 8.x client's compatible-with=8 headers.
+            cause = (error.get("caused_by") or {}).get("reason") or _reason(e)
+            raise ToolUnavailable(
+                f"The server at {url} does not speak the Elasticsearch 8 API ({cause}); OperatorX "
+                f"supports Elasticsearch {SUPPORTED_MAJOR}.x only: check the cluster's version."
+            ) from e
         who = "rejected the request" if isinstance(status, int) and status < 500 else "failed"
         raise ExecutionFailed(f"Elasticsearch {who} trying to {action} ({status}): {_reason(e)}.") from e
     except TransportError as e:

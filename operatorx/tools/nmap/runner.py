@@ -160,10 +160,13 @@ def run_scan(
     eof = False
     try:
         while not (eof and proc.poll() is not None):
-            try:
-                item = events.get(timeout=POLL_S)
-            except queue.Empty:
-                item = None
+            item = None
+            if eof:  # stdout is closed: wait for nmap to exit, not POLL_S for output that cannot come
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=POLL_S)
+            else:
+                with contextlib.suppress(queue.Empty):
+                    item = events.get(timeout=POLL_S)
             if item is _EOF:
                 eof = True
             elif item is not None and progress is not None:
