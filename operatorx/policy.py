@@ -32,10 +32,15 @@ class Reach:
     hosts: int = 0
     ports: int = 0
     documents: int | None = None
+    search: bool = False
 
     def text(self) -> str:
-        if self.documents is not None:
-            return f"{self.documents:,} matching documents"
+        if self.search:
+            return (
+                "matching documents not counted"
+                if self.documents is None
+                else f"{self.documents:,} matching documents"
+            )
         if self.ports == 0:
             return f"{self.hosts:,} host(s), discovery only"
         return f"{self.hosts:,} host(s) × {self.ports:,} port(s) = {self.hosts * self.ports:,} probes"
@@ -268,4 +273,4 @@ def _evaluate_search(search: EsSearch, config: Config, catalog) -> PolicyDecisio
     if any(c.op == "wildcard" and str(c.value).startswith(("*", "?")) for c in search.where + search.any_of):
         medium.append("leading wildcard scans every term of the field")
     risk: Risk = "medium" if medium else "low"
-    return PolicyDecision(not reasons, reasons, risk, medium or ["read-only search"], Reach())
+    return PolicyDecision(not reasons, reasons, risk, medium or ["read-only search"], Reach(search=True))

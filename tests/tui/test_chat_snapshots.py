@@ -108,7 +108,7 @@ def test_confirmation_card(snap_compare, tmp_path):
 
 def test_search_results_table_and_chart(snap_compare, tmp_path):
     def factory(config, confirmer):
-        return FixedExecutor(confirmer, search_result(), Reach(documents=3))
+        return FixedExecutor(confirmer, search_result(), Reach(documents=3, search=True))
 
     app = app_for(tmp_path, [SEARCH], factory)
 
