@@ -15,7 +15,7 @@ from pathlib import Path
 
 from operatorx.backend.base import Backend, Generation
 from operatorx.backend.models import ADAPTER_DIR, default_base_model
-from operatorx.config import ModelConfig
+from operatorx.config import ModelConfig, state_dir
 from operatorx.errors import PlannerError
 
 ADAPTER_FILE = "operatorx-smollm2-lora.gguf"
@@ -49,8 +49,13 @@ def create_backend(
     *,
     model_path: str | Path | None = None,
     adapter_path: str | Path | None = None,
+    prefix_cache: bool = True,
 ) -> Backend:
-    """The backend the settings ask for; ``model_path`` / ``adapter_path`` override them."""
+    """The backend the settings ask for; ``model_path`` / ``adapter_path`` override them.
+
+    ``prefix_cache``: keep the evaluated system prompt under ``<state dir>/cache`` so the
+    next process starts warm.
+    """
     if cfg.backend == "openai":
         from operatorx.backend.openai_compat import OpenAIBackend
 
@@ -66,4 +71,10 @@ def create_backend(
     from operatorx.backend.llama import LlamaBackend
 
     base = Path(model_path or cfg.path).expanduser() if (model_path or cfg.path) else default_base_model()
-    return LlamaBackend(base, resolve_adapter(cfg, adapter_path), n_threads=cfg.n_threads, n_ctx=cfg.n_ctx)
+    return LlamaBackend(
+        base,
+        resolve_adapter(cfg, adapter_path),
+        n_threads=cfg.n_threads,
+        n_ctx=cfg.n_ctx,
+        prefix_cache_dir=state_dir() / "cache" if prefix_cache else None,
+    )

@@ -1,0 +1,174 @@
+"""Grounding: what the planner takes from the analyst's words and from the cluster.
+
+* ``target_candidates`` — the addresses, networks and hostnames a question names; the
+  grammar lets the model scan only these (it cannot invent a host).
+* ``pre_check`` — answers that need no model: nothing to scan, an order to destroy.
+* ``route_tools`` — in few-shot mode, which tool the words clearly point at.
+* ``LiveCatalog`` — the cluster's field names (else the packaged Security Onion ones), the
+  only field names the grammar allows.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from operatorx.config import Config
+from operatorx.errors import OperatorXError
+from operatorx.schemas.nmap import target_kind
+from operatorx.schemas.plan import Reply
+
+MAX_QUESTION_CHARS = 1000
+
+_POLITE = r"^(please\s+|can you\s+|could you\s+|i want (you )?to\s+|let'?s\s+)?"
+_SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)\b", re.I)
+# An order to change, destroy or attack something: refused without asking the model.
+# Only the imperative at the start counts: "find brute-force attempts" is a fine search.
+_DESTRUCTIVE = re.compile(
+    _POLITE + r"(delete|drop|wipe|erase|purge|truncate|remove|shut ?down|reboot|kill|disable|"
+    r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert)\b",
+    re.I,
+)
+# Few-shot mode only: words that say which tool a question is about. The bare base model
+# picks tools almost at random (it copies whichever example is nearest); when the words
+# clearly point at one tool, the grammar offers only that one. Refusals and questions back
+# still come from the pre-checks and from policy. With the adapter the model chooses freely.
+_SCAN_WORDS = re.compile(
+    r"\b(scan\w*|nmap|ports?|hosts? (are |is )?(up|alive|online)|alive|ping\w*|sweep|os detection|"
+    r"operating system|what os|services?|versions?|fingerprint\w*|traceroute|nse|banner|certificate of)\b",
+    re.I,
+)
+_LOG_WORDS = re.compile(
+    r"\b(logs?|alerts?|events?|dns|quer(y|ies)|lookups?|looked up|connections?|traffic|requests?|"
+    r"user[- ]?agents?|zeek|suricata|sysmon|strelka|process(es)?|powershell|command lines?|logins?|"
+    r"logons?|sessions?|notices?|downloads?|files?|hashes|md5|sha\d*|ja3|sni|server names?|"
+    r"(last|past) \d*\s*(minutes?|hours?|days?|weeks?|months?)|today|yesterday|this (week|month)|"
+    r"since|top \d+|how many|count|per (hour|day|minute)|histogram|seen|talk(ed|ing)?|signatures?|"
+    r"rules?|severity|nxdomain|http|tls|ssl|smtp|emails?|search|hunt)\b",
+    re.I,
+)
+_STRIP = "\"'`()[]{}<>,;!?"
+
+
+def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Addresses, networks, ranges and hostnames written in ``text``, in order.
+
+    A bare word counts as a hostname only when it has a dot and an alphabetic last label
+    (``web01.corp.example``) or is one of ``hostnames`` (the configured scope names, e.g.
+    ``localhost``). ``10.0.0.x`` becomes ``10.0.0.*``; ``10.0.0.1 to 10.0.0.20`` also adds
+    the nmap range ``10.0.0.1-20``.
+    """
+    words = [w.strip(_STRIP).rstrip(".:") for w in re.split(r"[\s,]+", text)]
+    names = {h.lower() for h in hostnames} | {"localhost"}
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word.lower().endswith(".x") and word.count(".") == 3:
+            word = word[:-1] + "*"
+        try:
+            kind = target_kind(word)
+        except ValueError:
+            continue
+        if kind == "hostname":
+            last = word.rstrip(".").rsplit(".", 1)[-1]
+            if word.lower() not in names and not ("." in word and last.isalpha() and len(last) >= 2):
+                continue
+        out.append(word)
+        # "A to B" / "A through B" / "A - B" within one /24 → nmap's A-lastoctet range
+        if kind == "ipv4" and i + 2 < len(words) and words[i + 1].lower() in ("to", "through", "thru", "-"):
+            end = words[i + 2]
+            head, _, lo = word.rpartition(".")
+            ehead, _, hi = end.rpartition(".")
+            if ehead == head and lo.isdigit() and hi.isdigit() and int(lo) < int(hi) <= 255:
+                out.append(f"{head}.{lo}-{hi}")
+    return list(dict.fromkeys(out))
+
+
+def route_tools(question: str, has_targets: bool) -> set[str] | None:
+    """Which tool the words point at (few-shot mode): {"nmap"}, {"elasticsearch"} or None (unclear).
+
+    Counts the distinct scan words (only when the question names a target) and log words;
+    the larger count wins, a tie is unclear.
+    """
+    scan = len({m.group(0).lower() for m in _SCAN_WORDS.finditer(question)}) if has_targets else 0
+    logs = len({m.group(0).lower() for m in _LOG_WORDS.finditer(question)})
+    if scan > logs:
+        return {"nmap"}
+    if logs > scan:
+        return {"elasticsearch"}
+    return None
+
+
+def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
+    """A reply that needs no model, or None. ``question`` is already whitespace-normalised."""
+    if not question:
+        return Reply(
+            kind="clarify", message="Ask for a scan or a log search, e.g. 'scan 127.0.0.1 for web ports'."
+        )
+    if len(question) > MAX_QUESTION_CHARS:
+        return Reply(
+            kind="clarify",
+            message=f"That request is {len(question)} characters long; please ask in under {MAX_QUESTION_CHARS}.",
+        )
+    if previous is not None:
+        return None  # "remove the DNS filter" edits the last call; the model decides how
+    if _DESTRUCTIVE.match(question):
+        return Reply(
+            kind="refuse",
+            message="I only plan read-only Elasticsearch searches and Nmap scans inside the allowed "
+            "scope; I cannot change, delete or attack anything.",
+        )
+    if _SCAN_REQUEST.match(question) and not target_candidates(question, hostnames):
+        return Reply(
+            kind="clarify",
+            message="Which host or network should I scan? Give an IP address, a CIDR block or a hostname.",
+        )
+    return None
+
+
+def packaged_catalog():
+    from operatorx.tools.elastic.catalog import FieldCatalog
+
+    return FieldCatalog.packaged()
+
+
+class LiveCatalog:
+    """The field catalog of the configured cluster, else the packaged Security Onion one.
+
+    The cluster is asked (``_field_caps``, short timeout) on first use and again at most
+    every ``retry_s`` seconds while it does not answer; a catalog it gave is kept.
+    """
+
+    def __init__(
+        self, config: Config, url: str | None = None, *, timeout_s: float = 2.0, retry_s: float = 60.0
+    ):
+        self.config = config
+        self.url = url or config.elasticsearch.url
+        self.timeout_s = timeout_s
+        self.retry_s = retry_s
+        self._live = None
+        self._tried = float("-inf")
+        self.error: str | None = None
+
+    def __call__(self):
+        if self._live is not None:
+            return self._live
+        if self.url and time.monotonic() - self._tried >= self.retry_s:
+            self._tried = time.monotonic()
+            self._live = self._load()
+        return self._live if self._live is not None else packaged_catalog()
+
+    def _load(self):
+        from operatorx.tools.elastic.catalog import FieldCatalog
+        from operatorx.tools.elastic.client import make_client
+
+        es = self.config.elasticsearch.model_copy(update={"request_timeout_s": self.timeout_s})
+        try:
+            catalog = FieldCatalog.load(make_client(es, url=self.url), es.default_index)
+        except OperatorXError as e:
+            self.error = str(e)
+            return None
+        if not len(catalog):
+            self.error = f"{es.default_index} on {self.url} has no fields yet"
+            return None
+        self.error = None
+        return catalog

@@ -1,0 +1,311 @@
+"""Question (+ conversation) → one validated plan: a scan, a search, or a reply. Fails closed.
+
+1. Deterministic pre-checks (``grounding.pre_check``): an empty or over-long question, a
+   scan request that names nothing to scan, an order to delete or attack → a reply, no
+   model call.
+2. The model answers under a grammar built from the tool schemas, grounded in the field
+   catalog (ES field names) and in the analyst's own words (scan targets: only addresses
+   and hostnames the question — or the call it follows up — contains).
+3. The answer is checked three ways: pydantic (``parse_plan``), ``jsonschema`` against the
+   models' JSON schema (strict types, no coercion), and policy (scope, caps, and for a
+   search the field/type check against the catalog).
+4. An invalid answer gets ONE retry with the problem in the prompt; then the planner gives
+   up with a ``Reply`` that says why. A scan outside the scope is a ``Reply(kind="refuse")``
+   naming the target and the scope — never a call.
+
+The planner never runs anything and never changes the conversation (the caller records the
+call that was actually proposed: ``Conversation.add_call``).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from operatorx.agent.conversation import Conversation
+from operatorx.agent.grounding import (
+    LiveCatalog,
+    packaged_catalog,
+    pre_check,
+    route_tools,
+    target_candidates,
+)
+from operatorx.agent.prompting import render_prompt
+from operatorx.backend.base import Backend
+from operatorx.backend.grammar import catalog_names, decoding_schema
+from operatorx.config import Config
+from operatorx.errors import OperatorXError, ValidationFailed
+from operatorx.schemas.elastic import EsSearch
+from operatorx.schemas.nmap import NmapScan
+from operatorx.schemas.plan import Reply, parse_plan, tool_schemas
+
+MAX_ANSWER_TOKENS = 160  # the longest training answer is 120 tokens
+ATTEMPTS = 2  # the first answer and one retry
+
+Plan = NmapScan | EsSearch | Reply
+CatalogProvider = Callable[[], object]
+
+
+@dataclass
+class PlanOutcome:
+    """What the planner decided and what it cost."""
+
+    plan: Plan
+    raw_text: str = ""
+    attempts: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
+    mode: str = ""
+    follow_up: bool = False
+    problems: list[str] = field(default_factory=list)  # what was wrong with each rejected answer
+    # Who decided: "model" (a valid answer), "precheck" (no model call), "policy" (a scan
+    # refused for its scope) or "gave_up" (two invalid answers: the reply says why).
+    source: str = "model"
+    decision: object | None = None  # the PolicyDecision of the returned call
+    catalog: str = ""  # where the ES field names came from: an index pattern or "packaged"
+    routed: list[str] = field(default_factory=list)  # tools the words limited the choice to (few-shot)
+
+    @property
+    def call(self) -> NmapScan | EsSearch | None:
+        return None if isinstance(self.plan, Reply) else self.plan
+
+    @property
+    def tool(self) -> str:
+        return self.plan.tool
+
+
+@cache
+def _validators() -> dict:
+    import jsonschema
+
+    return {tool: jsonschema.Draft202012Validator(s) for tool, s in tool_schemas().items()}
+
+
+def schema_problem(data: dict) -> str | None:
+    """Strict JSON-schema check of the model's raw object (pydantic may coerce; this does not)."""
+    validator = _validators().get(data.get("tool"))
+    if validator is None:
+        return f"unknown tool {data.get('tool')!r} (use nmap, elasticsearch or none)"
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+    if not errors:
+        return None
+    e = errors[0]
+    where = ".".join(str(p) for p in e.path)
+    return f"{where}: {e.message}" if where else e.message
+
+
+def fixed_prefix(mode: str, template: str = "chatml") -> str:
+    """The part of every prompt that does not depend on the question (what ``warm`` caches)."""
+    a = render_prompt("a", mode=mode, template=template)
+    b = render_prompt("b", mode=mode, template=template)
+    return a[: next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)]
+
+
+def _short(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- the planner ---------------------------------------------------------------------------------
+
+
+class Planner:
+    def __init__(
+        self,
+        backend: Backend,
+        config: Config | None = None,
+        catalog_provider: CatalogProvider | None = None,
+        *,
+        resolve=socket.getaddrinfo,
+        ground_targets: bool = True,
+        route_tools: bool | None = None,
+        max_tokens: int = MAX_ANSWER_TOKENS,
+    ) -> None:
+        self.backend = backend
+        self.config = config or Config()
+        self.catalog_provider = catalog_provider or packaged_catalog
+        self.resolve = resolve
+        self.ground_targets = ground_targets
+        # None: route in few-shot mode only (the bare base model needs it; the adapter does not).
+        self.route_tools = backend.mode == "fewshot" if route_tools is None else route_tools
+        self.max_tokens = max_tokens
+        self._warmed = False
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config,
+        *,
+        model_path: str | None = None,
+        adapter_path: str | None = None,
+        catalog_provider: CatalogProvider | None = None,
+    ) -> Planner:
+        """The model the config names, with the live field catalog when a cluster answers."""
+        from operatorx.backend import create_backend
+
+        backend = create_backend(config.model, model_path=model_path, adapter_path=adapter_path)
+        return cls(backend, config, catalog_provider or LiveCatalog(config))
+
+    @property
+    def mode(self) -> str:
+        return self.backend.mode
+
+    def describe(self) -> str:
+        return self.backend.describe()
+
+    def warm(self) -> int:
+        """Put the fixed part of the prompt into the model's cache now (0 if not supported).
+
+        ``plan`` does this on first use; call it earlier (in a worker) to hide the cost.
+        Returns the number of tokens evaluated (0 when restored from the cache).
+        """
+        self._warmed = True
+        warm = getattr(self.backend, "warm", None)
+        if warm is None:
+            return 0
+        return warm(fixed_prefix(self.backend.mode, self.backend.template))
+
+    def _prompt(self, question: str, previous: dict | None, error: str | None) -> str:
+        return render_prompt(
+            question, previous, mode=self.backend.mode, template=self.backend.template, error=error
+        )
+
+    # --- planning ----------------------------------------------------------------------------
+
+    def plan(
+        self, question: str, conversation: Conversation | None = None, *, follow_up: bool | None = None
+    ) -> PlanOutcome:
+        """Plan one question. Raises PlannerError only when the model cannot run at all."""
+        t_start = time.perf_counter()
+        question = " ".join((question or "").split())
+        conversation = conversation or Conversation()
+        previous = conversation.previous_for(question, follow_up)
+        outcome = PlanOutcome(Reply(message="?"), mode=self.backend.mode, follow_up=previous is not None)
+        outcome.tokens = {"prompt": 0, "completion": 0, "evaluated": 0}
+        outcome.timings = {"generate": 0.0, "validate": 0.0}
+
+        early = pre_check(question, self.config.scope.hostnames, previous)
+        if early is not None:
+            outcome.plan = early
+            outcome.source = "precheck"
+            outcome.timings["total"] = time.perf_counter() - t_start
+            return outcome
+
+        if not self._warmed:
+            t = time.perf_counter()
+            self.warm()
+            outcome.timings["warm"] = time.perf_counter() - t
+        t = time.perf_counter()
+        catalog = self.catalog_provider()
+        targets = target_candidates(question, self.config.scope.hostnames)
+        if previous and previous.get("tool") == "nmap":
+            targets += [
+                h for h in previous.get("targets", []) + previous.get("exclude", []) if h not in targets
+            ]
+        tools = None
+        if self.route_tools:
+            tools = route_tools(question, bool(targets))
+            if previous and tools is None:
+                tools = {previous["tool"]}
+        outcome.routed = sorted(tools) if tools else []
+        schema = decoding_schema(catalog_names(catalog), targets if self.ground_targets else None, tools)
+        outcome.timings["catalog"] = time.perf_counter() - t
+        outcome.catalog = getattr(catalog, "source", "")
+
+        error = None
+        for attempt in range(1, ATTEMPTS + 1):
+            outcome.attempts = attempt
+            gen = self.backend.generate(
+                self._prompt(question, previous, error), schema, max_tokens=self.max_tokens
+            )
+            outcome.raw_text = gen.text
+            outcome.timings["generate"] += gen.seconds
+            outcome.tokens["prompt"] += gen.prompt_tokens
+            outcome.tokens["completion"] += gen.completion_tokens
+            ev = gen.prompt_tokens_evaluated
+            outcome.tokens["evaluated"] += gen.prompt_tokens if ev is None else ev
+
+            t = time.perf_counter()
+            plan, problem, final = self._check(gen.text, gen.stop, catalog, outcome)
+            outcome.timings["validate"] += time.perf_counter() - t
+            if problem is None:
+                outcome.plan = plan
+                break
+            outcome.problems.append(problem)
+            if final is not None:  # a refusal that a retry cannot fix
+                outcome.plan = final
+                outcome.source = "policy"
+                break
+            error = _short(problem, 300)
+        else:
+            outcome.plan = self._give_up(outcome)
+            outcome.source = "gave_up"
+        outcome.timings["total"] = time.perf_counter() - t_start
+        return outcome
+
+    def _check(
+        self, text: str, stop: str, catalog, outcome: PlanOutcome
+    ) -> tuple[Plan | None, str | None, Reply | None]:
+        """(plan, None, None) when valid; else (None, problem, final reply or None to retry)."""
+        import json
+
+        from operatorx import policy
+
+        if stop == "length":
+            return (
+                None,
+                f"the answer was cut off after {self.max_tokens} tokens; answer with a shorter call",
+                None,
+            )
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            return None, f"not valid JSON ({e.msg} at position {e.pos})", None
+        if not isinstance(data, dict):
+            return None, "the answer must be one JSON object", None
+        try:
+            plan = parse_plan(data)
+        except ValidationFailed as e:
+            return None, str(e), None
+        problem = schema_problem(data)
+        if problem:
+            return None, f"schema: {problem}", None
+        if isinstance(plan, Reply):
+            return plan, None, None
+        try:
+            decision = policy.evaluate(plan, self.config, resolve=self.resolve, catalog=catalog)
+        except OperatorXError as e:
+            return None, str(e), None
+        outcome.decision = decision
+        if decision.allowed:
+            return plan, None, None
+        reasons = "; ".join(decision.reasons)
+        if isinstance(plan, NmapScan):
+            # Targets come from the analyst's words: a retry would pick the same ones.
+            return (
+                None,
+                reasons,
+                Reply(
+                    kind="refuse",
+                    message=_short(
+                        f"I will not plan that scan: {reasons}. Scans may only reach the configured scope "
+                        "([scope] allow / hostnames in the config)."
+                    ),
+                ),
+            )
+        return None, f"the search is not allowed: {reasons}", None
+
+    def _give_up(self, outcome: PlanOutcome) -> Reply:
+        last = outcome.problems[-1] if outcome.problems else "no answer"
+        if last.startswith("the search is not allowed: "):
+            return Reply(kind="refuse", message=_short(f"I will not run that search: {last[27:]}."))
+        return Reply(
+            kind="clarify",
+            message=_short(
+                f"I could not turn that into a valid call ({last}). Please rephrase it: name the hosts "
+                "and ports to scan, or what to look for in which logs and when."
+            ),
+        )

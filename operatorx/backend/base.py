@@ -1,0 +1,49 @@
+"""What the planner needs from a model: text in, one schema-constrained JSON answer out.
+
+A backend is anything with ``generate(prompt, schema, max_tokens=…)``. The prompt is the
+full chat-formatted text from ``operatorx.agent.prompting.render_prompt``; the schema is a
+plain JSON Schema from ``operatorx.backend.grammar.decoding_schema``. Backends raise
+``PlannerError`` (never a library exception) when they cannot answer at all; an answer
+that is wrong is the planner's business, not the backend's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+# The same literals as operatorx.agent.prompting (backend/ does not import agent/).
+Mode = Literal["adapter", "fewshot"]
+Template = Literal["chatml", "gemma"]
+
+# The token text that ends an answer, per chat template (prompting.end_of_answer).
+END_OF_ANSWER: dict[str, str] = {"chatml": "<|im_end|>", "gemma": "<end_of_turn>"}
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One model answer and what it cost."""
+
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    # Prompt tokens that had to be evaluated (the rest came from the prefix cache).
+    prompt_tokens_evaluated: int | None = None
+    stop: Literal["end", "length"] = "end"
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A model that answers a prompt under a JSON schema."""
+
+    name: str
+    # Which prompt the model expects: "adapter" (fine-tuned) or "fewshot" (bare base model).
+    mode: Mode
+    template: Template
+
+    def generate(self, prompt: str, schema: dict, *, max_tokens: int = 256) -> Generation: ...
+
+    def describe(self) -> str:
+        """One line for the analyst: which model, which adapter, where it runs."""
+        ...

@@ -1,0 +1,272 @@
+"""The JSON schema that constrains decoding, derived from the pydantic tool-call models.
+
+``model_json_schema()`` is written for people and validators; for decoding it is trimmed
+and tightened:
+
+* titles, descriptions and defaults go (they only cost grammar size);
+* ``null`` alternatives go: the compact form omits a default instead of writing ``null``;
+* ``tool`` (and a reply's ``kind``) become required, so the first bytes are always
+  ``{"tool":"…"`` — exactly what ``prompting.format_call`` writes;
+* string fields get the patterns the pydantic validators enforce (targets, ports, dates,
+  index patterns, intervals), and NSE scripts an ``enum``, so the model cannot even spell
+  an option or a path;
+* grounding: every Elasticsearch field name becomes an ``enum`` of the catalog's names,
+  and scan targets can be limited to the addresses the analyst wrote (the planner passes
+  them), so the model cannot invent a host to scan.
+
+The result is plain JSON Schema: ``LlamaBackend`` compiles it with llguidance (compact
+separators, no whitespace), ``OpenAIBackend`` sends it as ``response_format``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+
+from operatorx.schemas.elastic import EsSearch
+from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan
+from operatorx.schemas.plan import Reply
+
+_DROP = ("title", "description", "default", "examples")
+
+# Regexes for decoding (JSON-Schema dialect, anchored by llguidance). They mirror the
+# validators in operatorx.schemas; the validators stay the authority, these only keep the
+# model on well-formed text.
+_OCTET = r"([0-9]{1,3}(-[0-9]{1,3})?|\*)"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+TARGET_PATTERN = (
+    rf"^({_OCTET}(\.{_OCTET}){{3}}(/[0-9]{{1,2}})?"
+    r"|[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}(/[0-9]{1,3})?"
+    rf"|{_LABEL}(\.{_LABEL}){{0,8}})$"
+)
+PORTS_PATTERN = r"^([TUS]:)?[0-9]{1,5}(-[0-9]{1,5})?(,([TUS]:)?[0-9]{1,5}(-[0-9]{1,5})?){0,15}$"
+HOST_TIMEOUT_PATTERN = r"^[0-9]{1,5}(ms|s|m|h)$"
+FIELD_PATTERN = r"^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$"
+_INDEX = r"(\*:)?[a-z0-9*][a-z0-9*._-]{0,127}"
+INDEX_PATTERN = rf"^{_INDEX}(,{_INDEX}){{0,7}}$"
+DATE_PATTERN = (
+    r"^(now([+-][0-9]{1,4}[smhdwMy])?(/[smhdwMy])?"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z?)?)$"
+)
+INTERVAL_PATTERN = r"^([0-9]{1,4}[smhd]|minute|hour|day|week|month|quarter|year)$"
+# Decoding limits, tighter than the models' own (which stay the authority): enough for any
+# real question — the training data peaks at 5 port items, 64-character values and
+# 59-character replies — and they cut short the repetition loops a small model falls
+# into ("ports":"192,168,163,164,…"), which otherwise cost a full token budget twice.
+VALUE_MAX_LENGTH = 96
+REPLY_MAX_LENGTH = 160
+DECODE_MAX_ITEMS = {"conditions": 8, "values": 32, "fields": 12, "sort": 2, "scripts": 4}
+
+
+def _clean(node):
+    """Drop documentation keys and ``null`` alternatives, recursively."""
+    if isinstance(node, list):
+        return [_clean(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in _DROP:
+            continue
+        if key == "anyOf":
+            alts = [a for a in value if a != {"type": "null"}]
+            if len(alts) == 1:
+                out.update(_clean(alts[0]))
+                continue
+            value = alts
+        if key == "properties":
+            out[key] = {name: _clean(spec) for name, spec in value.items()}
+        else:
+            out[key] = _clean(value)
+    return out
+
+
+def _scalar(max_length: int = VALUE_MAX_LENGTH) -> list[dict]:
+    # "number" alone covers integers: one alternative per JSON shape keeps the grammar small.
+    return [{"type": "string", "maxLength": max_length}, {"type": "number"}, {"type": "boolean"}]
+
+
+def _field_spec(field_names: list[str] | None) -> dict:
+    if field_names:
+        return {"type": "string", "enum": list(field_names)}
+    return {"type": "string", "pattern": FIELD_PATTERN}
+
+
+def _canonical(model) -> dict:
+    """The model's cleaned schema, allowing only what the compact form can contain.
+
+    ``compact()`` drops defaults, so a boolean that defaults to false can only appear as
+    ``true`` and an enum never shows its default value: the grammar says so, which keeps
+    the model on the canonical text the adapter is trained on.
+    """
+    raw = model.model_json_schema()
+    s = _clean(raw)
+    _strip_defaults(raw, s)
+    for name, spec in raw.get("$defs", {}).items():
+        _strip_defaults(spec, s["$defs"][name])
+    return s
+
+
+def _strip_defaults(raw: dict, clean: dict) -> None:
+    for name, spec in raw.get("properties", {}).items():
+        default = spec.get("default")
+        out = clean["properties"][name]
+        if spec.get("type") == "boolean" and default is False:
+            clean["properties"][name] = {"type": "boolean", "enum": [True]}
+        elif "enum" in out and default in out["enum"] and len(out["enum"]) > 1:
+            out["enum"] = [v for v in out["enum"] if v != default]
+
+
+# Port selection: at most one of these, and none of them (nor probes) in a ping sweep.
+_PORT_OPTIONS = ("ports", "top_ports", "all_ports", "fast")
+_PING_EXCLUDES = (*_PORT_OPTIONS, "udp", "service_version", "version_intensity", "os_detection")
+
+
+def _nmap_schema(targets: list[str] | None) -> list[dict]:
+    """The scan as a few alternatives that encode the model's cross-field rules."""
+    s = _canonical(NmapScan)
+    props = s["properties"]
+    target = {"type": "string", "enum": targets} if targets else {"type": "string", "pattern": TARGET_PATTERN}
+    props["targets"]["items"] = target
+    props["exclude"]["items"] = target
+    if targets:  # repeating a target is pointless, and a loop small models fall into
+        props["targets"]["maxItems"] = props["exclude"]["maxItems"] = len(targets)
+    props["ports"] = {"type": "string", "pattern": PORTS_PATTERN}
+    props["host_timeout"] = {"type": "string", "pattern": HOST_TIMEOUT_PATTERN}
+    props["scripts"]["items"] = {"type": "string", "enum": [*SCRIPT_CATEGORIES, *ALLOWED_SCRIPTS]}
+    props["scripts"]["maxItems"] = DECODE_MAX_ITEMS["scripts"]
+    s["required"] = ["tool", *[r for r in s.get("required", []) if r != "tool"]]
+    techniques = props["technique"]["enum"]
+
+    def variant(drop: tuple[str, ...], technique: list[str], required: tuple[str, ...] = ()) -> dict:
+        v = copy.deepcopy(s)
+        for name in drop:
+            del v["properties"][name]
+        v["properties"]["technique"]["enum"] = technique
+        v["required"] = [*v["required"], *required]
+        return v
+
+    scanning = [t for t in techniques if t != "ping"]
+    out = [variant(_PORT_OPTIONS, scanning)]  # nmap's default ports
+    for keep in _PORT_OPTIONS:
+        out.append(variant(tuple(o for o in _PORT_OPTIONS if o != keep), scanning, (keep,)))
+    out.append(variant(_PING_EXCLUDES, ["ping"], ("technique",)))
+    return out
+
+
+def _conditions(field: dict) -> dict:
+    """A condition as alternatives by ``op``, so its value always has the shape the op needs.
+
+    eq (op left out) and the text ops take one value, ``in`` a list, ``range`` bounds and
+    no value, ``exists`` nothing — the rules ``Condition._shape`` checks, in the grammar.
+    """
+    scalar = {"anyOf": _scalar()}
+    values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
+    bound = {"anyOf": _scalar(64)}
+
+    def variant(op: list[str] | None, **props: dict) -> dict:
+        properties = {"field": field, **({"op": {"type": "string", "enum": op}} if op else {}), **props}
+        required = ["field", *(["op"] if op else []), *(["value"] if "value" in props else [])]
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": properties,
+            "required": required,
+        }
+
+    return {
+        "anyOf": [
+            variant(None, value=scalar),
+            variant(
+                ["match", "phrase", "wildcard", "prefix"],
+                value={"type": "string", "maxLength": VALUE_MAX_LENGTH},
+            ),
+            variant(["in"], value=values),
+            variant(["range"], gte=bound, lte=bound, gt=bound, lt=bound),
+            variant(["exists"]),
+        ]
+    }
+
+
+def _es_schema(field_names: list[str] | None) -> dict:
+    s = _canonical(EsSearch)
+    defs = s.pop("$defs")
+    field = _field_spec(field_names)
+    cond = _conditions(field)
+    agg = defs["Aggregation"]
+    agg["properties"]["field"] = field
+    agg["properties"]["interval"] = {"type": "string", "pattern": INTERVAL_PATTERN}
+    sort = defs["SortKey"]
+    sort["properties"]["field"] = field
+    props = s["properties"]
+    props["index"] = {"type": "string", "pattern": INDEX_PATTERN}
+    props["since"] = {"type": "string", "pattern": DATE_PATTERN}
+    props["until"] = {"type": "string", "pattern": DATE_PATTERN}
+    for name in ("where", "any_of", "exclude"):
+        props[name]["items"] = cond
+        props[name]["maxItems"] = DECODE_MAX_ITEMS["conditions"]
+    props["agg"] = agg
+    props["sort"]["items"] = sort
+    props["sort"]["maxItems"] = DECODE_MAX_ITEMS["sort"]
+    props["fields"]["items"] = field
+    props["fields"]["maxItems"] = DECODE_MAX_ITEMS["fields"]
+    s["required"] = ["tool"]
+    return s
+
+
+def _reply_schema() -> dict:
+    s = _clean(Reply.model_json_schema())  # not _canonical: compact() always writes kind
+    s["required"] = ["tool", "kind", "message"]
+    # A reply is a sentence or two; a shorter cap than the model's 400 stops a rambling model.
+    s["properties"]["message"]["maxLength"] = REPLY_MAX_LENGTH
+    return s
+
+
+def decoding_schema(
+    field_names: Iterable[str] | None = None,
+    targets: Iterable[str] | None = None,
+    tools: Iterable[str] | None = None,
+) -> dict:
+    """The Plan union (nmap | elasticsearch | none) for constrained decoding.
+
+    ``field_names``: the Elasticsearch fields the model may name (a ``FieldCatalog``'s
+    ``names()``); None allows any well-formed field name. ``targets``: the only scan
+    targets allowed; an empty list removes the scan tool (there is nothing to scan), None
+    allows any well-formed target. ``tools``: only these tools ("nmap", "elasticsearch",
+    "none"); None allows all three. Returns a fresh dict.
+    """
+    names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
+    hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
+    allowed = frozenset(tools) if tools is not None else None
+    return copy.deepcopy(_cached_schema(names, hosts, allowed))
+
+
+@lru_cache(maxsize=64)
+def _cached_schema(
+    names: tuple[str, ...] | None, hosts: tuple[str, ...] | None, tools: frozenset[str] | None
+) -> dict:
+    branches = []
+    if (hosts is None or hosts) and (tools is None or "nmap" in tools):
+        branches.extend(_nmap_schema(list(hosts) if hosts else None))
+    if tools is None or "elasticsearch" in tools:
+        branches.append(_es_schema(list(names) if names else None))
+    if tools is None or "none" in tools or not branches:
+        branches.append(_reply_schema())
+    return {"anyOf": branches}
+
+
+def fingerprint(schema: dict) -> str:
+    """A short stable key for a schema (grammar caches are keyed by it)."""
+    text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def catalog_names(catalog) -> list[str] | None:
+    """Field names of a ``FieldCatalog`` (or anything with ``names()``), None when absent/empty."""
+    if catalog is None:
+        return None
+    names = list(catalog.names()) if hasattr(catalog, "names") else list(catalog)
+    return names or None

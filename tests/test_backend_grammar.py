@@ -1,0 +1,232 @@
+"""The decoding grammar accepts exactly the compact text `format_call` writes, and no more.
+
+llguidance runs here with a byte-level tokenizer (one token per byte), so these tests check
+the grammar's language without loading a model; tests/test_backend_llama.py runs the same
+grammar with the real tokenizer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+llguidance = pytest.importorskip("llguidance")
+
+from operatorx.agent.prompting import format_call  # noqa: E402
+from operatorx.backend.grammar import decoding_schema, fingerprint  # noqa: E402
+from operatorx.backend.llama import JSON_OPTIONS  # noqa: E402
+from operatorx.schemas import parse_plan  # noqa: E402
+from operatorx.tools.elastic.catalog import FieldCatalog  # noqa: E402
+
+EOS = 256
+
+
+class _Bytes:
+    eos_token_id = EOS
+    bos_token_id = None
+    tokens = [bytes([i]) for i in range(256)] + [b"<eos>"]
+
+    def __call__(self, s):
+        return list(s if isinstance(s, bytes) else s.encode())
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return llguidance.LLTokenizer(llguidance.TokenizerWrapper(_Bytes()))
+
+
+def accepts(tokenizer, schema: dict, text: str) -> bool:
+    grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
+    m = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+    assert not m.is_error(), m.get_error()
+    return m.consume_tokens(list(text.encode())) and m.is_accepting() and m.consume_token(EOS)
+
+
+VALID = [
+    {"tool": "nmap", "targets": ["127.0.0.1"], "ports": "22,80,443", "service_version": True},
+    {"tool": "nmap", "targets": ["127.0.0.0/24", "localhost"], "top_ports": 100, "timing": 4},
+    {
+        "tool": "nmap",
+        "targets": ["127.0.0.1-20"],
+        "fast": True,
+        "os_detection": True,
+        "exclude": ["127.0.0.7"],
+    },
+    {"tool": "nmap", "targets": ["127.0.0.*"], "all_ports": True, "technique": "syn", "open_only": True},
+    {"tool": "nmap", "targets": ["::1"], "technique": "ping"},
+    {
+        "tool": "nmap",
+        "targets": ["127.0.0.1"],
+        "ports": "T:80,U:53",
+        "udp": True,
+        "scripts": ["ssl-cert", "vuln"],
+    },
+    {
+        "tool": "nmap",
+        "targets": ["127.0.0.1"],
+        "skip_discovery": True,
+        "host_timeout": "30s",
+        "max_rate": 100,
+    },
+    {
+        "tool": "elasticsearch",
+        "index": "logs-zeek-so*",
+        "since": "now-24h",
+        "where": [
+            {"field": "event.dataset", "value": "zeek.dns"},
+            {"field": "destination.port", "op": "in", "value": [53, 5353]},
+            {"field": "event.duration", "op": "range", "gte": 1.5},
+        ],
+        "agg": {"field": "dns.query.name", "size": 5},
+        "size": 0,
+    },
+    {
+        "tool": "elasticsearch",
+        "since": "2024-10-09T12:00Z",
+        "until": "now/d",
+        "exclude": [{"field": "destination.ip", "value": "10.0.0.0/8"}],
+        "sort": [{"field": "client.bytes"}],
+        "fields": ["source.ip", "destination.ip"],
+    },
+    {
+        "tool": "elasticsearch",
+        "agg": {"type": "date_histogram", "field": "@timestamp", "interval": "1h"},
+        "size": 0,
+    },
+    {
+        "tool": "elasticsearch",
+        "any_of": [{"field": "process.command_line", "op": "wildcard", "value": "*-enc*"}],
+    },
+    {"tool": "elasticsearch", "where": [{"field": "ssh.authentication.success", "value": False}]},
+    {"tool": "none", "kind": "clarify", "message": "Which host should I scan?"},
+    {"tool": "none", "kind": "refuse", "message": 'I can\'t — "quoted", ünïcode and a \\ backslash.'},
+]
+
+
+@pytest.mark.parametrize("data", VALID, ids=lambda d: d["tool"])
+@pytest.mark.parametrize("grounded", [False, True], ids=["any-field", "catalog"])
+def test_format_call_text_is_accepted(tokenizer, data, grounded):
+    compact = parse_plan(data).compact()
+    names = FieldCatalog.packaged().names() if grounded else None
+    assert accepts(tokenizer, decoding_schema(names), format_call(compact))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"tool": "nmap","targets":["127.0.0.1"]}',  # a space after the colon
+        '{"tool":"nmap", "targets":["127.0.0.1"]}',  # a space after the comma
+        '{"targets":["127.0.0.1"],"tool":"nmap"}',  # keys out of schema order
+        '{"tool":"nmap","targets":["127.0.0.1"],"fast":false}',  # a default written out
+        '{"tool":"nmap","targets":["127.0.0.1"],"technique":"default"}',
+        '{"tool":"nmap","targets":["127.0.0.1"],"ports":"80","fast":true}',  # two port choices
+        '{"tool":"nmap","targets":["127.0.0.1"],"ports":"80","technique":"ping"}',  # ports in a ping sweep
+        '{"tool":"nmap","targets":["127.0.0.1 -oN /tmp/x"]}',  # an option smuggled in a target
+        '{"tool":"nmap","targets":["127.0.0.1"],"scripts":["../../evil.nse"]}',
+        '{"tool":"nmap","targets":["127.0.0.1"],"extra_args":"-sC"}',
+        '{"tool":"shell","cmd":"rm -rf /"}',
+        '{"tool":"elasticsearch","where":[{"field":"event.dataset","op":"eq","value":"x"}]}',
+        '{"tool":"elasticsearch","since":"yesterday"}',
+        '{"tool":"elasticsearch","where":[{"field":"http.status_code","value":500,"gte":1}]}',  # bound without range
+        '{"tool":"elasticsearch","where":[{"field":"http.status_code","op":"range","value":500}]}',
+        '{"tool":"elasticsearch","where":[{"field":"destination.port","op":"in","value":22}]}',  # in needs a list
+        '{"tool":"elasticsearch","where":[{"field":"user.name","op":"exists","value":"x"}]}',
+        '{"tool":"elasticsearch","where":[{"field":"user.name","op":"wildcard","value":5}]}',
+        '{"tool":"none","message":"kind is required"}',
+        '{"tool":"nmap","targets":["127.0.0.1"]}\n',  # trailing text after the object
+    ],
+)
+def test_non_canonical_or_unsafe_text_is_rejected(tokenizer, text):
+    assert not accepts(tokenizer, decoding_schema(), text)
+
+
+def test_catalog_grounds_field_names(tokenizer):
+    schema = decoding_schema(["source.ip", "@timestamp"])
+    ok = '{"tool":"elasticsearch","where":[{"field":"source.ip","value":"127.0.0.1"}]}'
+    bad = '{"tool":"elasticsearch","where":[{"field":"src_ip","value":"127.0.0.1"}]}'
+    assert accepts(tokenizer, schema, ok)
+    assert not accepts(tokenizer, schema, bad)
+    assert not accepts(tokenizer, schema, '{"tool":"elasticsearch","agg":{"field":"host.name"}}')
+
+
+def test_targets_are_limited_to_the_given_ones(tokenizer):
+    schema = decoding_schema(targets=["127.0.0.5", "localhost"])
+    assert accepts(tokenizer, schema, '{"tool":"nmap","targets":["127.0.0.5","localhost"]}')
+    assert not accepts(tokenizer, schema, '{"tool":"nmap","targets":["127.0.0.6"]}')
+    assert not accepts(tokenizer, schema, '{"tool":"nmap","targets":["127.0.0.5"],"exclude":["10.0.0.1"]}')
+
+
+def test_no_targets_removes_the_scan_tool():
+    tools = {b["properties"]["tool"]["const"] for b in decoding_schema(targets=[])["anyOf"]}
+    assert tools == {"elasticsearch", "none"}
+
+
+def test_tools_limit_the_union():
+    def tools(**kw):
+        return {b["properties"]["tool"]["const"] for b in decoding_schema(**kw)["anyOf"]}
+
+    assert tools(tools={"nmap"}) == {"nmap"}
+    assert tools(tools={"elasticsearch", "none"}) == {"elasticsearch", "none"}
+    assert tools(tools={"nmap"}, targets=[]) == {"none"}  # never an empty union
+
+
+def _keys(node) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in _keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in _keys(v)}
+    return set()
+
+
+def test_schema_is_trimmed_and_fresh():
+    a = decoding_schema(["source.ip"])
+    assert not _keys(a) & {"title", "description", "default"}
+    assert '{"type": "null"}' not in json.dumps(a)
+    a["anyOf"].clear()  # callers get their own copy
+    assert decoding_schema(["source.ip"])["anyOf"]
+    assert fingerprint(decoding_schema(["source.ip"])) == fingerprint(decoding_schema(["source.ip"]))
+    assert fingerprint(decoding_schema(["source.ip"])) != fingerprint(decoding_schema(["destination.ip"]))
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_training_targets_fit_the_grounded_grammar(tokenizer):
+    """Every answer the adapter is trained on can be decoded at inference time.
+
+    The grammar is stricter than pydantic (canonical compact form, targets from the
+    question, field names from the catalog); if it rejected a training target, the adapter
+    would be forced off what it learned. A sample of every split is checked (the full set,
+    ~7,000 records, passes too but takes a minute).
+    """
+    from operatorx.agent.planner import target_candidates
+    from operatorx.config import load_config
+    from operatorx.training import datagen
+
+    config = load_config(datagen.SCOPE_CONFIG)
+    names = FieldCatalog.packaged().names()
+    matchers: dict[str, object] = {}
+    rejected = []
+    for split in ("train", "val", "test", "shifted"):
+        lines = (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in lines[:: max(1, len(lines) // 120)]:
+            rec = json.loads(line)
+            targets = target_candidates(" ".join(rec["question"].split()), config.scope.hostnames)
+            prev = rec.get("previous") or {}
+            if prev.get("tool") == "nmap":
+                targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
+            schema = decoding_schema(names, targets)
+            key = fingerprint(schema)
+            if key not in matchers:
+                grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
+                matchers[key] = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+            m = matchers[key].deep_copy()
+            text = format_call(rec["target"])
+            if not (m.consume_tokens(list(text.encode())) and m.is_accepting()):
+                rejected.append((rec["id"], rec["question"], text))
+    assert not rejected, rejected[:5]

@@ -1,0 +1,286 @@
+"""Planner logic with scripted model replies: validate, retry once with the error, fail closed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from operatorx.agent.conversation import Conversation
+from operatorx.agent.grounding import LiveCatalog, route_tools, target_candidates
+from operatorx.agent.planner import Planner, schema_problem
+from operatorx.backend.scripted import ScriptedBackend
+from operatorx.config import Config
+from operatorx.errors import PlannerError
+from operatorx.schemas import EsSearch, NmapScan, Reply
+from operatorx.tools.elastic.catalog import FieldCatalog
+
+SCAN = {"tool": "nmap", "targets": ["127.0.0.1"], "ports": "22,80"}
+SEARCH = {
+    "tool": "elasticsearch",
+    "since": "now-24h",
+    "where": [{"field": "dns.query.name", "value": "evil.example"}],
+}
+
+
+def fake_resolve(host, port, *a, **kw):
+    table = {"localhost": "127.0.0.1", "intranet.example": "10.1.2.3"}
+    if host not in table:
+        raise OSError("name does not resolve")
+    return [(2, 1, 6, "", (table[host], 0))]
+
+
+def planner(replies, *, mode="adapter", config=None, **kw) -> tuple[Planner, ScriptedBackend]:
+    backend = ScriptedBackend(replies, mode=mode)
+    return Planner(backend, config or Config(), FieldCatalog.packaged, resolve=fake_resolve, **kw), backend
+
+
+def test_valid_scan_first_try():
+    p, backend = planner([SCAN])
+    out = p.plan("scan 127.0.0.1 for ssh and http")
+    assert isinstance(out.plan, NmapScan) and out.plan.compact() == SCAN
+    assert out.attempts == 1 and out.problems == [] and out.call is out.plan
+    assert out.decision.allowed and out.decision.risk in ("low", "medium", "high")
+    assert out.mode == "adapter" and out.raw_text == json.dumps(SCAN, separators=(",", ":"))
+    assert "user\nscan 127.0.0.1 for ssh and http<|im_end|>" in backend.calls[0].prompt
+    assert set(out.timings) >= {"generate", "validate", "total"}
+
+
+def test_valid_search_and_reply():
+    p, _ = planner([SEARCH, {"tool": "none", "kind": "refuse", "message": "Not a scan or a search."}])
+    assert isinstance(p.plan("dns lookups of evil.example in the last day").plan, EsSearch)
+    out = p.plan("write a poem")
+    assert out.plan == Reply(kind="refuse", message="Not a scan or a search.") and out.call is None
+
+
+@pytest.mark.parametrize(
+    "bad,problem",
+    [
+        ('{"tool":"nmap","targets":["127.0.0.1"]', "not valid JSON"),
+        ("[1,2,3]", "one JSON object"),
+        ('{"tool":"shell","cmd":"id"}', "Invalid plan"),
+        ('{"tool":"nmap","targets":["127.0.0.1 -oN /etc/passwd"]}', "cannot be in a target"),
+        ('{"tool":"nmap","targets":["127.0.0.1"],"extra":"--script-args=x"}', "Extra inputs"),
+        ('{"tool":"nmap","targets":["127.0.0.1"],"scripts":["/tmp/evil.nse"]}', "not allowed"),
+        ('{"tool":"nmap","targets":["127.0.0.1"],"top_ports":"100"}', "schema: top_ports"),
+        ('{"tool":"elasticsearch","where":[{"field":"no.such.field","value":1}]}', "no.such.field"),
+        ('{"tool":"elasticsearch","index":"*:.security-7"}', "index"),
+        ('{"tool":"elasticsearch","size":5000}', "not allowed"),
+    ],
+)
+def test_invalid_answer_is_retried_once_with_the_error(bad, problem):
+    p, backend = planner([bad, SCAN if "nmap" in bad else SEARCH])
+    out = p.plan("scan 127.0.0.1" if "nmap" in bad else "dns lookups of evil.example")
+    assert out.attempts == 2 and out.call is not None
+    assert len(out.problems) == 1 and problem in out.problems[0]
+    retry_prompt = backend.calls[1].prompt
+    assert "Your last answer was invalid:" in retry_prompt and problem.split()[0] in retry_prompt
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not json at all",
+        '{"tool":"nmap","targets":["$(reboot)"]}',
+        '{"tool":"elasticsearch","where":[{"field":"made.up","value":"x"}]}',
+        '{"tool":"elasticsearch","where":[{"field":"destination.port","value":"https"}]}',
+    ],
+)
+def test_two_invalid_answers_fail_closed(bad):
+    p, backend = planner([bad, bad, SCAN])
+    out = p.plan("dns lookups of evil.example for 127.0.0.1")
+    assert len(backend.calls) == 2  # one retry, no more
+    assert isinstance(out.plan, Reply) and out.call is None
+    assert out.plan.kind in ("clarify", "refuse") and len(out.problems) == 2
+    assert "could not" in out.plan.message or "will not" in out.plan.message
+
+
+def test_search_outside_allowed_indices_fails_closed_as_refusal():
+    bad = '{"tool":"elasticsearch","index":"secrets-*"}'
+    p, _ = planner([bad, bad])
+    out = p.plan("show everything in secrets")
+    assert out.plan.kind == "refuse" and "secrets-*" in out.plan.message
+
+
+def test_out_of_scope_scan_is_a_refusal_naming_target_and_scope():
+    p, backend = planner([{"tool": "nmap", "targets": ["10.9.9.9"], "ports": "22"}])
+    out = p.plan("scan 10.9.9.9 port 22")
+    assert isinstance(out.plan, Reply) and out.plan.kind == "refuse"
+    assert "10.9.9.9" in out.plan.message and "127.0.0.0/8" in out.plan.message
+    assert len(backend.calls) == 1  # a retry cannot change what the analyst asked for
+
+
+def test_hostname_resolving_outside_scope_is_refused():
+    config = Config()
+    config.scope.hostnames = ["localhost", "intranet.example"]
+    p, _ = planner([{"tool": "nmap", "targets": ["intranet.example"]}], config=config)
+    out = p.plan("scan intranet.example")
+    assert out.plan.kind == "refuse" and "10.1.2.3" in out.plan.message
+
+
+def test_schema_is_grounded_in_catalog_and_question():
+    p, backend = planner([SCAN])
+    p.plan("scan 127.0.0.1 and localhost")
+    schema = json.dumps(backend.calls[0].schema)
+    assert '"enum": ["127.0.0.1", "localhost"]' in schema
+    assert '"dns.query.name"' in schema  # field names from the catalog
+
+
+def test_a_question_without_targets_cannot_produce_a_scan():
+    p, backend = planner([SEARCH])
+    p.plan("top 10 DNS queries today")
+    tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
+    assert "nmap" not in tools
+
+
+@pytest.mark.parametrize("question", ["scan the server", "please scan my network", "nmap it"])
+def test_scan_request_without_a_target_asks_back_without_the_model(question):
+    p, backend = planner([])
+    out = p.plan(question)
+    assert out.plan.kind == "clarify" and "Which host" in out.plan.message
+    assert backend.calls == [] and out.attempts == 0
+
+
+@pytest.mark.parametrize(
+    "question", ["delete the old alerts", "Please drop the logs index", "brute-force ssh on 127.0.0.1"]
+)
+def test_destructive_orders_are_refused_without_the_model(question):
+    p, backend = planner([])
+    out = p.plan(question)
+    assert out.plan.kind == "refuse" and backend.calls == []
+
+
+def test_hunting_for_destructive_activity_is_a_search():
+    p, backend = planner([SEARCH])
+    assert p.plan("find brute-force attempts against ssh today").tool == "elasticsearch"
+    assert len(backend.calls) == 1
+
+
+def test_empty_and_overlong_questions():
+    p, backend = planner([])
+    assert p.plan("   ").plan.kind == "clarify"
+    assert p.plan("x" * 5000).plan.kind == "clarify"
+    assert backend.calls == []
+
+
+def test_follow_up_gets_the_previous_call_and_its_targets():
+    conv = Conversation()
+    conv.add_call("scan 127.0.0.5 for ssh and web", NmapScan(targets=["127.0.0.5"], ports="22,80,443"))
+    edited = {"tool": "nmap", "targets": ["127.0.0.5"], "ports": "443"}
+    p, backend = planner([edited])
+    out = p.plan("only 443", conv)
+    assert out.follow_up and out.plan.compact() == edited
+    prompt = backend.calls[0].prompt
+    assert (
+        'Previous: {"tool":"nmap","targets":["127.0.0.5"],"ports":"22,80,443"}\nFollow-up: only 443' in prompt
+    )
+    assert '"enum": ["127.0.0.5"]' in json.dumps(backend.calls[0].schema)  # targets from the previous call
+    assert len(conv.turns) == 1  # the planner does not record; the caller does
+    conv.add_call("only 443", out.plan)
+    assert conv.last_call.ports == "443"
+
+
+def test_standalone_question_after_a_call_is_not_a_follow_up():
+    conv = Conversation()
+    conv.add_call("scan", NmapScan(targets=["127.0.0.5"]))
+    p, backend = planner([SEARCH])
+    out = p.plan("dns lookups of evil.example today", conv)
+    assert not out.follow_up and "Previous:" not in backend.calls[0].prompt
+
+
+def test_fewshot_mode_routes_tools_and_adapter_mode_does_not():
+    p, backend = planner([SCAN], mode="fewshot")
+    p.plan("scan 127.0.0.1 ports 22 and 80")
+    tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
+    assert tools == {"nmap"}
+    assert "Tools:" in backend.calls[0].prompt  # the few-shot system prompt
+    p, backend = planner([SCAN], mode="adapter")
+    p.plan("scan 127.0.0.1 ports 22 and 80")
+    tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
+    assert tools == {"nmap", "elasticsearch", "none"}
+
+
+def test_backend_failure_propagates_as_planner_error():
+    def broken(prompt, schema):
+        raise PlannerError("Cannot reach the model server at http://127.0.0.1:1/v1/completions")
+
+    p, _ = planner(broken)
+    with pytest.raises(PlannerError, match="127.0.0.1:1"):
+        p.plan("scan 127.0.0.1")
+
+
+def test_cut_off_answer_is_a_problem():
+    class Cut(ScriptedBackend):
+        def generate(self, prompt, schema, *, max_tokens=256):
+            g = super().generate(prompt, schema, max_tokens=max_tokens)
+            return type(g)(text=g.text, stop="length")
+
+    p = Planner(Cut(['{"tool":"nmap"', '{"tool":"nmap"']), Config(), resolve=fake_resolve)
+    out = p.plan("scan 127.0.0.1")
+    assert "cut off" in out.problems[0] and out.plan.kind == "clarify"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("scan 127.0.0.1, 127.0.0.2 and localhost", ["127.0.0.1", "127.0.0.2", "localhost"]),
+        ("sweep 10.0.0.0/24 (but not 10.0.0.7)", ["10.0.0.0/24", "10.0.0.7"]),
+        ("scan 10.0.0.1 to 10.0.0.20", ["10.0.0.1", "10.0.0.1-20", "10.0.0.20"]),
+        ("hosts in 192.168.1.x", ["192.168.1.*"]),
+        ("scan web01.corp.example and ::1.", ["web01.corp.example", "::1"]),
+        ("scan the server on port 443", []),
+        ("ports 22,80 e.g. ssh", []),
+        ("scan 999.1.1.1 and 0x7f000001", []),
+    ],
+)
+def test_target_candidates(text, expected):
+    assert target_candidates(text) == expected
+
+
+def test_target_candidates_know_scope_hostnames():
+    assert target_candidates("scan dc01 now", ["dc01"]) == ["dc01"]
+
+
+def test_route_tools():
+    assert route_tools("scan 127.0.0.1 ports 22", True) == {"nmap"}
+    assert route_tools("scan the top 100 ports on 127.0.0.1", True) == {"nmap"}
+    assert route_tools("scan ports", False) is None
+    assert route_tools("top 10 DNS queries today", False) == {"elasticsearch"}
+    assert route_tools("top 10 destination ports today", False) == {"elasticsearch"}
+    assert route_tools("alerts for 127.0.0.1 port 22", True) is None  # both: the model decides
+
+
+def test_schema_problem_is_strict():
+    assert schema_problem({"tool": "nmap", "targets": ["127.0.0.1"]}) is None
+    assert "top_ports" in schema_problem({"tool": "nmap", "targets": ["127.0.0.1"], "top_ports": "10"})
+    assert "unknown tool" in schema_problem({"tool": "bash"})
+
+
+def test_live_catalog_falls_back_to_the_packaged_one():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    live = LiveCatalog(Config(), f"http://127.0.0.1:{port}", timeout_s=1.0, retry_s=3600)
+    assert live().source == "packaged" and "Cannot reach Elasticsearch" in live.error
+    live.url = "http://127.0.0.1:1"  # not asked again before retry_s
+    assert live().source == "packaged" and str(port) in live.error
+    assert LiveCatalog(Config())().source == "packaged"  # no URL configured: not even tried
+
+
+@pytest.mark.elastic
+def test_live_catalog_reads_the_cluster(es_url):
+    from datetime import timedelta
+
+    from operatorx.tools.elastic import fixtures
+    from operatorx.tools.elastic.client import make_client
+
+    config = Config()
+    fixtures.ensure_demo_data(make_client(config.elasticsearch, url=es_url), max_age=timedelta(hours=6))
+    live = LiveCatalog(config, es_url, timeout_s=10.0)
+    catalog = live()
+    assert catalog.source == "logs-*" and "source.ip" in catalog, live.error
