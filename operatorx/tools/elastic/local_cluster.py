@@ -133,7 +133,11 @@ def _download(dest: Path) -> None:
 
 
 def _tls() -> ssl.SSLContext:
-    """certifi's bundle when present: a fresh Debian may lack ca-certificates."""
+    """The system's trust store (it holds site CAs, e.g. a TLS-inspecting proxy's); certifi's
+    bundle only when the system has none (a fresh Debian without ca-certificates)."""
+    paths = ssl.get_default_verify_paths()
+    if any(p and Path(p).exists() for p in (paths.cafile, paths.capath)):
+        return ssl.create_default_context()
     try:
         import certifi
 
