@@ -140,6 +140,32 @@ def test_written_file_has_llama_cpp_metadata(tmp_path, tiny_base):
     assert shapes == {"blk.0.ffn_up.weight.lora_a": ((8, 2), "F16"), "blk.0.ffn_up.weight.lora_b": ((2, 8), "F16")}
 
 
+def test_unpermute_inverts_permute():
+    w = np.random.default_rng(1).normal(size=(24, 3))
+    np.testing.assert_array_equal(ex.unpermute_rows(ex.permute_rows(w, 3), 3), w)
+    assert not np.array_equal(ex.permute_rows(w, 3), w)
+
+
+def test_gguf_adapter_imports_back_to_the_peft_tensors(tmp_path, tiny_base):
+    """export then import_gguf is the identity (finetune's init_adapter continues a shipped adapter)."""
+    rng = np.random.default_rng(2)
+    tensors = {**lora("self_attn.q_proj"), **lora("mlp.up_proj")}
+    tensors = {k: rng.normal(size=v.shape).astype(np.float32) for k, v in tensors.items()}
+    cfg = ex.ExportConfig(adapter_dir=str(fake_adapter(tmp_path / "ad", tensors)), out=str(tmp_path / "a.gguf"),
+                          base=str(tiny_base), dtype="f32")
+    ex.export(cfg)
+    alpha, rank, back = ex.import_gguf(tmp_path / "a.gguf", tiny_base)
+    assert (alpha, rank) == (4.0, 2)
+    assert set(back) == {k.replace(".weight", ".default.weight") for k in tensors}
+    for k, v in tensors.items():
+        np.testing.assert_array_equal(back[k.replace(".weight", ".default.weight")], v)
+
+
+def test_import_refuses_a_file_that_is_not_a_lora_adapter(tiny_base):
+    with pytest.raises(ex.ExportError, match="not a LoRA adapter"):
+        ex.import_gguf(tiny_base, tiny_base)
+
+
 @pytest.mark.parametrize(
     ("tensors", "config", "message"),
     [

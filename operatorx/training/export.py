@@ -74,6 +74,51 @@ def permute_rows(w, n_head: int):
     return w.reshape(n_head, 2, out // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
+def unpermute_rows(w, n_head: int):
+    """GGUF → HF row order: the inverse of ``permute_rows``."""
+    out = w.shape[0]
+    if out % (2 * n_head):
+        raise ExportError(f"cannot un-permute {out} rows from {n_head} heads of two rotary halves")
+    return w.reshape(n_head, out // n_head // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
+def import_gguf(adapter_gguf: Path, base_gguf: Path) -> tuple[float, int, dict]:
+    """A GGUF LoRA adapter (ours) back as PEFT tensors: (alpha, rank, {peft key: float32 array}).
+
+    Keys are those of ``get_peft_model(...).state_dict()`` for the adapter named ``default``,
+    so ``finetune`` can continue training an adapter that shipped without its PEFT directory.
+    """
+    import gguf
+    import numpy as np
+
+    base = read_base(base_gguf)
+    reader = gguf.GGUFReader(adapter_gguf)
+    field = reader.fields.get(gguf.Keys.Adapter.LORA_ALPHA)
+    if field is None:
+        raise ExportError(f"{adapter_gguf} has no {gguf.Keys.Adapter.LORA_ALPHA}: not a LoRA adapter GGUF")
+    alpha = float(field.contents())
+    to_module = {v: k for k, v in MODULE_TO_GGUF.items()}
+    name_re = re.compile(r"^blk\.(\d+)\.(\w+)\.weight\.lora_([ab])$")
+    out: dict = {}
+    ranks = set()
+    for t in reader.tensors:
+        m = name_re.match(t.name)
+        if not m or m.group(2) not in to_module:
+            raise ExportError(f"unexpected tensor {t.name!r} in {adapter_gguf}")
+        layer, module, ab = int(m.group(1)), to_module[m.group(2)], m.group(3).upper()
+        # GGUF lists dimensions innermost first; the data is already (rows, cols) in numpy order.
+        arr = np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape)))
+        if ab == "B" and module == "self_attn.q_proj":
+            arr = unpermute_rows(arr, base["n_head"])
+        elif ab == "B" and module == "self_attn.k_proj":
+            arr = unpermute_rows(arr, base["n_head_kv"])
+        ranks.add(arr.shape[0] if ab == "A" else arr.shape[1])
+        out[f"base_model.model.model.layers.{layer}.{module}.lora_{ab}.default.weight"] = arr
+    if len(ranks) != 1:
+        raise ExportError(f"{adapter_gguf} mixes LoRA ranks {sorted(ranks)}")
+    return alpha, ranks.pop(), out
+
+
 def read_base(path: Path) -> dict:
     """Architecture, head counts and ``{tensor name: (ne0, ne1)}`` of the base GGUF."""
     import gguf

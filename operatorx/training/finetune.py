@@ -66,6 +66,9 @@ class FinetuneConfig:
     seed: int = 0
     threads: int = 2
     time_budget_s: float | None = None  # wall-clock budget of the loop; see progress()
+    # Continue from a GGUF adapter (e.g. the shipped one) instead of a fresh LoRA; its rank and
+    # alpha must equal rank and alpha above.
+    init_adapter: str | None = None
 
 
 def lr_factor(step: int, progress: float, cfg: FinetuneConfig) -> float:
@@ -120,6 +123,26 @@ def add_lora(model, cfg: FinetuneConfig):
         bias="none", task_type="CAUSAL_LM",
     )
     return get_peft_model(model, lcfg)
+
+
+def load_init_adapter(model, cfg: FinetuneConfig, base: Path) -> None:
+    """Overwrite the fresh LoRA weights with those of ``cfg.init_adapter`` (a GGUF adapter)."""
+    import torch
+
+    from operatorx.training.export import import_gguf
+
+    path = cfgmod.resolve(cfg.init_adapter)
+    alpha, rank, tensors = import_gguf(path, base)
+    if rank != cfg.rank or alpha != cfg.alpha:
+        raise cfgmod.ConfigError(f"init_adapter {path} has rank {rank}, alpha {alpha}; the config says "
+                                 f"rank {cfg.rank}, alpha {cfg.alpha}")
+    state = model.state_dict()
+    missing = [k for k in state if ".lora_" in k and k not in tensors]
+    unknown = [k for k in tensors if k not in state]
+    if missing or unknown:
+        raise cfgmod.ConfigError(f"init_adapter {path} does not fit the LoRA targets: "
+                                 f"missing {missing[:3]}, unknown {unknown[:3]}")
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()}, strict=False)
 
 
 def answer_loss(model, ids, labels, bf16: bool = False):
@@ -241,6 +264,8 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     rng = random.Random(cfg.seed)
     val_ex = rng.sample(val_ex, min(cfg.eval_records, len(val_ex)))
     model = add_lora(load_base(base), cfg)
+    if cfg.init_adapter:
+        load_init_adapter(model, cfg, base)
     pad_id = model.config.pad_token_id if model.config.pad_token_id is not None else model.config.eos_token_id
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.999))
