@@ -20,15 +20,62 @@ from operatorx.schemas.plan import Reply
 
 MAX_QUESTION_CHARS = 1000
 
-_POLITE = r"^(please\s+|can you\s+|could you\s+|i want (you )?to\s+|let'?s\s+)?"
+# Greetings and fillers analysts put in front of a request ("hey, ", "urgent: ", "quick one - ").
+_FILLER = (
+    r"^(?:(?:hi|hey|hello|so|ok|okay|ok so|pls|plz|please|morning|urgent|quick one|need a hand|yo|"
+    r"real quick|as part of triage)\b[\s,:!.\-]*)*"
+)
+_POLITE = _FILLER + r"(please\s+|can you\s+|could you\s+|i want (you )?to\s+|i need you to\s+|let'?s\s+|go\s+)?"
 _SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)\b", re.I)
 # An order to change, destroy or attack something: refused without asking the model.
 # Only the imperative at the start counts: "find brute-force attempts" is a fine search.
 _DESTRUCTIVE = re.compile(
-    _POLITE + r"(delete|drop|wipe|erase|purge|truncate|remove|shut ?down|reboot|kill|disable|"
-    r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert)\b",
+    _POLITE + r"(delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill|disable|"
+    r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert|"
+    r"knock|take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
+    r"run (hydra|metasploit|msfconsole|sqlmap|medusa)|set \S+ to read[- ]only|change the \w+ password)(?![.\w-])",
     re.I,
 )
+# Hostile wherever it appears, also in a follow-up: shell syntax, text that tries to close the
+# JSON or the chat turn, instructions aimed at the model, and nmap options that read or write
+# files, spoof or run attack scripts. Policy would refuse the resulting call too; refusing the
+# request as a whole also keeps the benign-looking half of it from running.
+_SHELL_COMMANDS = (
+    r"rm|nc|ncat|netcat|curl|wget|sh|bash|zsh|python\d?|perl|ruby|chmod|chown|cat|echo|reboot|shutdown|"
+    r"kill|id|whoami|ls|mv|cp|dd|mkfs|sudo|de+l+e+e*t\w*|drop|put|post"
+)
+_HOSTILE = [
+    (re.compile(r"\|\s*[\w/]|`|\$\(|&&|;\s*(?:" + _SHELL_COMMANDS + r")\b|\brun (this|these)\s*:|"
+                r"\b(then|and) (run|execute|exec) (?:" + _SHELL_COMMANDS + r")\b", re.I),
+     "it contains shell syntax (pipes, command separators or substitutions)"),
+    (re.compile(r"\"\s*[}\]]|\{\s*\"|</?s>|<\||\bassistant\s*:|\bsystem\s*:", re.I),
+     "it contains text that tries to rewrite the tool call or the conversation"),
+    (re.compile(r"\bignore (all |any |the |your )?(previous |prior |above |scope )?(instructions|rules|scope)|"
+                r"\bscope (doesn'?t|does not|won'?t) apply|\byou are (now )?dan\b|\bdan\b.*\bscans?\b|"
+                r"\b(new|developer|admin) (instructions?|override|mode)\b|\bdisregard (the|your|all)\b|"
+                r"\b(forget|bypass|override) (your|all|the|any) \w*\s*(rules|instructions|guidelines|policy)\b|"
+                r"\bsystem prompt\b|\b(repeat|print|reveal|show) (me )?(your|the) (hidden |secret |system )?"
+                r"(instructions|prompt|rules)\b|\bunrestricted\b|"
+                r"\bas root\b|\b(e-?mail|send|upload|post) (it|them|the (results|output|scan))\b", re.I),
+     "it asks me to step outside my rules"),
+    (re.compile(r"(^|[\s\"'])-(o[NXGAS]|iL|iR|D|S|e)(\s|$)|--(script-args|datadir|resume|spoof-mac|data|"
+                r"data-string|stylesheet|output)\b|--script[= ]\S*[/\\]|(^|\s)/etc/(passwd|shadow)\b|"
+                r"\b(write|save|dump|store) (the )?(output|results?|scan|it)\b[^.]* to\s+\S*[/\\]", re.I),
+     "it asks for nmap options that read or write files, spoof the source, or run arbitrary scripts"),
+    (re.compile(r"--script[= ]?[\w,-]*\b(brute|dos|exploit|intrusive|fuzzer|malware)\b|"
+                r"\b(ssh|smb|rdp|ftp|http|mysql|ms-sql)-brute\b", re.I),
+     "it asks for attack scripts (brute force, denial of service, exploits)"),
+]
+
+
+def hostile_reason(question: str) -> str | None:
+    """Why a request is hostile (injection, file access, attack), or None."""
+    for pattern, reason in _HOSTILE:
+        if pattern.search(question):
+            return reason
+    return None
+
+
 # Few-shot mode only: words that say which tool a question is about. The bare base model
 # picks tools almost at random (it copies whichever example is nearest); when the words
 # clearly point at one tool, the grammar offers only that one. Refusals and questions back
@@ -109,6 +156,10 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
             kind="clarify",
             message=f"That request is {len(question)} characters long; please ask in under {MAX_QUESTION_CHARS}.",
         )
+    hostile = hostile_reason(question)
+    if hostile is not None:
+        return Reply(kind="refuse", message=f"I will not plan that: {hostile}. I plan only read-only "
+                     "searches and scans inside the allowed scope, from plain requests.")
     if previous is not None:
         return None  # "remove the DNS filter" edits the last call; the model decides how
     if _DESTRUCTIVE.match(question):

@@ -104,6 +104,16 @@ def fixed_prefix(mode: str, template: str = "chatml") -> str:
     return a[: next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)]
 
 
+def _scan_refusal(reasons: str) -> Reply:
+    return Reply(
+        kind="refuse",
+        message=_short(
+            f"I will not plan that scan: {reasons}. Scans may only reach the configured scope "
+            "([scope] allow / hostnames in the config)."
+        ),
+    )
+
+
 def _short(text: str, limit: int = 400) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -269,10 +279,10 @@ class Planner:
         try:
             plan = parse_plan(data)
         except ValidationFailed as e:
-            return None, str(e), None
+            return None, str(e), self._scope_refusal(data)
         problem = schema_problem(data)
         if problem:
-            return None, f"schema: {problem}", None
+            return None, f"schema: {problem}", self._scope_refusal(data)
         if isinstance(plan, Reply):
             return plan, None, None
         try:
@@ -285,18 +295,30 @@ class Planner:
         reasons = "; ".join(decision.reasons)
         if isinstance(plan, NmapScan):
             # Targets come from the analyst's words: a retry would pick the same ones.
-            return (
-                None,
-                reasons,
-                Reply(
-                    kind="refuse",
-                    message=_short(
-                        f"I will not plan that scan: {reasons}. Scans may only reach the configured scope "
-                        "([scope] allow / hostnames in the config)."
-                    ),
-                ),
-            )
+            return None, reasons, _scan_refusal(reasons)
         return None, f"the search is not allowed: {reasons}", None
+
+    def _scope_refusal(self, data: dict) -> Reply | None:
+        """For an invalid scan answer: the scope refusal when its targets are outside the scope.
+
+        The grammar lets the model write only targets the analyst named, so an out-of-scope
+        target is the analyst's; whatever else was wrong with the answer, a retry cannot make
+        that scan allowed.
+        """
+        from operatorx import policy
+
+        targets = data.get("targets") if data.get("tool") == "nmap" else None
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            return None
+        reasons = []
+        for t in targets:
+            try:
+                _, why = policy.check_target(t, self.config, self.resolve)
+            except OperatorXError:
+                continue
+            if why and "outside" in why:
+                reasons.append(why)
+        return _scan_refusal("; ".join(reasons)) if reasons else None
 
     def _give_up(self, outcome: PlanOutcome) -> Reply:
         last = outcome.problems[-1] if outcome.problems else "no answer"
