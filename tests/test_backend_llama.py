@@ -211,3 +211,16 @@ def test_damaged_prefix_file_is_ignored(tmp_path, base_model):
         json.loads(gen.text)
     finally:
         b2.close()
+
+
+def test_named_models_and_the_shipped_adapter_stays_with_its_base(tmp_path, base_model):
+    """`--model smollm2` is the packaged file; another base never gets the SmolLM2 adapter."""
+    from operatorx.backend import create_backend
+    from operatorx.backend.models import default_base_model, named_model
+    from operatorx.config import ModelConfig
+
+    assert named_model("smollm2") == default_base_model()
+    assert named_model(str(tmp_path / "x.gguf")) == tmp_path / "x.gguf"
+    # A missing other base: the error names that file, not a mismatched adapter.
+    with pytest.raises(PlannerError, match="x.gguf"):
+        create_backend(ModelConfig(), model_path=tmp_path / "x.gguf", prefix_cache=False)

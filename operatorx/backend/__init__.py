@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from operatorx.backend.base import Backend, Generation
-from operatorx.backend.models import ADAPTER_DIR, default_base_model
+from operatorx.backend.models import ADAPTER_DIR, default_base_model, named_model
 from operatorx.config import ModelConfig, state_dir
 from operatorx.errors import PlannerError
 
@@ -70,10 +70,20 @@ def create_backend(
         raise PlannerError(f"Unknown model backend {cfg.backend!r}: use 'llama' or 'openai'.")
     from operatorx.backend.llama import LlamaBackend
 
-    base = Path(model_path or cfg.path).expanduser() if (model_path or cfg.path) else default_base_model()
+    base = named_model(model_path or cfg.path) if (model_path or cfg.path) else default_base_model()
+    adapter = resolve_adapter(cfg, adapter_path)
+    if adapter is not None and not (adapter_path or cfg.adapter) and (model_path or cfg.path):
+        # The shipped adapter belongs to the shipped base; another base runs without it
+        # unless an adapter is named for it.
+        try:
+            same = base.resolve() == default_base_model().resolve()
+        except PlannerError:
+            same = False
+        if not same:
+            adapter = None
     return LlamaBackend(
         base,
-        resolve_adapter(cfg, adapter_path),
+        adapter,
         n_threads=cfg.n_threads,
         n_ctx=cfg.n_ctx,
         prefix_cache_dir=state_dir() / "cache" if prefix_cache else None,

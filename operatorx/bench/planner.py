@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="JSONL questions file")
     p.add_argument("--no-adapter", action="store_true", help="bare base model, few-shot prompt")
     p.add_argument("--adapter", metavar="GGUF", help="LoRA adapter file")
-    p.add_argument("--model", metavar="GGUF", help="base model file")
+    p.add_argument("--model", metavar="GGUF", help="base model file, or smollm2 / gemma3-270m")
     p.add_argument("--config", metavar="PATH", help="config file (default: built-in, bench scope)")
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--cold", action="store_true", help="no on-disk prefix cache (measure the warm-up)")

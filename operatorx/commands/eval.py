@@ -29,7 +29,7 @@ def register(sub) -> None:
     p.add_argument("--data", default=str(REPO / "data"), metavar="DIR", help="dataset directory (default: data/)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N records")
     p.add_argument("--no-adapter", action="store_true", help="the bare base model with the few-shot prompt")
-    p.add_argument("--model", metavar="GGUF", help="base model file (default: the packaged SmolLM2)")
+    p.add_argument("--model", metavar="GGUF", help="base model file, or smollm2 / gemma3-270m (default: the packaged SmolLM2)")
     p.add_argument("--adapter", metavar="GGUF", help="LoRA adapter file (default: the packaged one)")
     p.add_argument("--load-fixtures", action="store_true",
                    help="load the fixture data into the cluster first (a scratch/demo cluster only)")

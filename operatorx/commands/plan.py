@@ -23,7 +23,7 @@ def register(sub) -> None:
     p = sub.add_parser("plan", help="show the call planned for a question (runs nothing)")
     p.add_argument("question", metavar="QUESTION", help="what you want to know, in plain language")
     p.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
-    p.add_argument("--model", metavar="GGUF", help="base model file (default: the packaged SmolLM2)")
+    p.add_argument("--model", metavar="GGUF", help="base model file, or smollm2 / gemma3-270m (default: the packaged SmolLM2)")
     adapter = p.add_mutually_exclusive_group()
     adapter.add_argument("--adapter", metavar="GGUF", help="LoRA adapter file (default: the packaged one)")
     adapter.add_argument("--no-adapter", action="store_true", help="bare base model with the few-shot prompt")
