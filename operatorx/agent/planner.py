@@ -20,6 +20,7 @@ call that was actually proposed: ``Conversation.add_call``).
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,6 +144,8 @@ class Planner:
         self.route_tools = backend.mode == "fewshot" if route_tools is None else route_tools
         self.max_tokens = max_tokens
         self._warmed = False
+        # One model context: a warm-up in a background thread and a question must not overlap.
+        self._lock = threading.RLock()
 
     @classmethod
     def from_config(
@@ -172,11 +175,12 @@ class Planner:
         ``plan`` does this on first use; call it earlier (in a worker) to hide the cost.
         Returns the number of tokens evaluated (0 when restored from the cache).
         """
-        self._warmed = True
-        warm = getattr(self.backend, "warm", None)
-        if warm is None:
-            return 0
-        return warm(fixed_prefix(self.backend.mode, self.backend.template))
+        with self._lock:
+            self._warmed = True
+            warm = getattr(self.backend, "warm", None)
+            if warm is None:
+                return 0
+            return warm(fixed_prefix(self.backend.mode, self.backend.template))
 
     def _prompt(self, question: str, previous: dict | None, error: str | None) -> str:
         return render_prompt(
@@ -189,6 +193,10 @@ class Planner:
         self, question: str, conversation: Conversation | None = None, *, follow_up: bool | None = None
     ) -> PlanOutcome:
         """Plan one question. Raises PlannerError only when the model cannot run at all."""
+        with self._lock:
+            return self._plan(question, conversation, follow_up)
+
+    def _plan(self, question: str, conversation: Conversation | None, follow_up: bool | None) -> PlanOutcome:
         t_start = time.perf_counter()
         question = " ".join((question or "").split())
         conversation = conversation or Conversation()

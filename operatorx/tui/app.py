@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from operatorx.config import Config
+from operatorx.errors import OperatorXError
 from operatorx.tui import jobs
 from operatorx.tui import messages as m
 from operatorx.tui.confirmer import TuiConfirmer
@@ -130,7 +131,20 @@ class OperatorXApp(App[None]):
         else:
             self.panel.cluster = self.config.elasticsearch.url or "not configured"
             self.cluster_settled.set()
+        if callable(getattr(self.planner, "warm", None)):
+            self.warm_planner()
         self.prompt.focus()
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def warm_planner(self) -> None:
+        """Evaluate the model's fixed prompt now, so the first question pays only for itself.
+
+        The planner serialises this with ``plan``; a question asked meanwhile simply waits.
+        """
+        try:
+            self.planner.warm()
+        except OperatorXError as e:
+            self.call_from_thread(self.notify, f"The model could not start: {e}", severity="error")
 
     def on_unmount(self) -> None:
         """Quitting mid-scan stops nmap rather than leaving it running behind the terminal."""

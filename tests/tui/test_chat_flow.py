@@ -266,3 +266,17 @@ async def test_help_example_goes_into_the_prompt_and_palette_has_the_main_action
         } <= titles
         keys = {b.key for b in app.BINDINGS}
         assert {"f1", "f2", "f3", "ctrl+o", "ctrl+n", "escape"} <= keys
+
+
+async def test_the_model_is_warmed_in_the_background_when_the_app_opens(make_app):
+    app = make_app([])
+    warmed = []
+    app.planner.backend.warm = lambda prefix: warmed.append(prefix) or 7
+    async with app.run_test(size=SIZE) as pilot:
+
+        def done() -> bool:
+            """the planner's warm-up ran"""
+            return bool(warmed)
+
+        await wait_until(pilot, done, timeout=10)
+        assert app.activity == "idle" and warmed[0].startswith("<|im_start|>system\n")
