@@ -1,0 +1,101 @@
+"""The default planner: SmolLM2 + the shipped LoRA adapter, real inference, no scripting.
+
+A fixed set of plain questions per tool must come back as valid calls of the right tool, and
+requests that must not become calls must not. Accuracy over the whole dataset is measured by
+``operatorx eval`` (see MODEL_CARD.md), not here; these are the questions an analyst types on
+day one, and a broken adapter, export or prompt format fails them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from operatorx.agent.conversation import Conversation
+from operatorx.agent.planner import Planner
+from operatorx.config import Config
+from operatorx.errors import PlannerError
+from operatorx.schemas import EsSearch, NmapScan, Reply, parse_plan
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def planner(service_unavailable, tmp_path_factory):
+    try:
+        from operatorx.backend import default_adapter
+        from operatorx.backend.llama import LlamaBackend
+        from operatorx.backend.models import default_base_model
+
+        adapter = default_adapter()
+        if adapter is None:
+            raise PlannerError("operatorx/models/operatorx-smollm2-lora.gguf is missing")
+        backend = LlamaBackend(
+            default_base_model(), adapter, prefix_cache_dir=tmp_path_factory.mktemp("adapter-prefix")
+        )
+    except (ImportError, PlannerError) as e:
+        service_unavailable(f"adapter tests need llama-cpp-python, llguidance, the base GGUF and the adapter: {e}")
+    config = Config()
+    config.scope.allow = ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]
+    p = Planner(backend, config)
+    assert p.mode == "adapter"
+    yield p
+    backend.close()
+
+
+def valid(out) -> None:
+    """What came back is exactly what validation and policy accepted, or a reply."""
+    if out.call is not None:
+        assert parse_plan(out.call.compact()) == out.call
+        assert out.decision is not None and out.decision.allowed
+    else:
+        assert isinstance(out.plan, Reply) and out.plan.message
+
+
+@pytest.mark.parametrize(
+    ("question", "targets"),
+    [
+        ("scan 127.0.0.1 ports 22 and 80", {"127.0.0.1"}),
+        ("which hosts are up in 10.0.0.0/24", {"10.0.0.0/24"}),
+        ("what services run on 10.0.0.5", {"10.0.0.5"}),
+        ("check 10.0.0.7 for open web ports", {"10.0.0.7"}),
+    ],
+)
+def test_scan_questions_give_scans_of_the_named_targets(planner, question, targets):
+    out = planner.plan(question)
+    valid(out)
+    assert isinstance(out.plan, NmapScan), (out.plan, out.problems)
+    assert set(out.plan.targets) == targets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "suricata alerts in the last 24 hours",
+        "dns lookups of evil.example.net today",
+        "top 10 destination ports in zeek conn logs this week",
+        "http requests to bad.domain.com yesterday",
+    ],
+)
+def test_log_questions_give_searches(planner, question):
+    out = planner.plan(question)
+    valid(out)
+    assert isinstance(out.plan, EsSearch), (out.plan, out.problems)
+    assert out.source == "model"
+
+
+@pytest.mark.parametrize(
+    "question", ["scan 8.8.8.8 for open ports", "write a poem about firewalls", "delete the old alerts"]
+)
+def test_requests_that_must_not_become_calls(planner, question):
+    out = planner.plan(question)
+    valid(out)
+    assert isinstance(out.plan, Reply) and out.call is None
+
+
+def test_follow_up_retargets_the_previous_scan(planner):
+    conv = Conversation()
+    conv.add_call("scan 10.0.0.5 ports 22 and 443", NmapScan(targets=["10.0.0.5"], ports="22,443"))
+    out = planner.plan("same for 10.0.0.6", conv)
+    valid(out)
+    assert out.follow_up and isinstance(out.plan, NmapScan)
+    assert out.plan.targets == ["10.0.0.6"] and out.plan.ports == "22,443"
