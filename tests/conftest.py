@@ -7,9 +7,12 @@ cannot hide an install step that did not happen.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -64,3 +67,38 @@ def nmap_path() -> str:
 def tmp_config(tmp_path) -> Config:
     """Default settings with the audit log in this test's tmp_path."""
     return Config(audit=AuditConfig(path=str(tmp_path / "audit.jsonl")))
+
+
+@contextlib.contextmanager
+def banner_server(banner: bytes) -> Iterator[int]:
+    """A TCP port on 127.0.0.1 that sends ``banner`` to every connection, for nmap to read."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with contextlib.suppress(OSError), conn:
+                conn.sendall(banner)
+                conn.settimeout(1.0)
+                with contextlib.suppress(OSError):
+                    conn.recv(1024)
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        t.join()
+        server.close()
+
+
+@pytest.fixture
+def serve_banner() -> Callable[[bytes], contextlib.AbstractContextManager[int]]:
+    """``with serve_banner(b"SSH-2.0-…") as port:`` — see ``banner_server``."""
+    return banner_server

@@ -8,7 +8,6 @@ garbage output) use a small shell script standing in for the binary; they are no
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import textwrap
@@ -45,30 +44,10 @@ def ports():
 
 
 @pytest.fixture
-def banner_port():
+def banner_port(serve_banner):
     """A TCP port on 127.0.0.1 that greets every connection like an OpenSSH server."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.1)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with contextlib.suppress(OSError), conn:
-                conn.sendall(BANNER)
-                conn.settimeout(0.5)
-                with contextlib.suppress(OSError):
-                    conn.recv(1024)
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    yield server.getsockname()[1]
-    stop.set()
-    t.join()
-    server.close()
+    with serve_banner(BANNER) as port:
+        yield port
 
 
 def slow_scan(marker: str) -> NmapScan:

@@ -10,11 +10,8 @@ and nothing else may have been proposed or run.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import threading
 import uuid
 from datetime import UTC, datetime
 
@@ -171,29 +168,10 @@ BANNER = (
 
 
 @pytest.fixture
-def banner_port():
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.1)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with contextlib.suppress(OSError), conn:
-                conn.sendall(BANNER)
-                conn.settimeout(1.0)
-                with contextlib.suppress(OSError):
-                    conn.recv(1024)
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    yield server.getsockname()[1]
-    stop.set()
-    t.join()
-    server.close()
+def banner_port(serve_banner):
+    """A TCP port on 127.0.0.1 whose banner carries hostile text for the summariser."""
+    with serve_banner(BANNER) as port:
+        yield port
 
 
 @pytest.mark.nmap
