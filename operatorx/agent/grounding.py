@@ -26,14 +26,15 @@ _FILLER = (
     r"real quick|as part of triage)\b[\s,:!.\-]*)*"
 )
 _POLITE = _FILLER + r"(please\s+|can you\s+|could you\s+|i want (you )?to\s+|i need you to\s+|let'?s\s+|go\s+)?"
-_SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)\b", re.I)
+# The verb must stand alone: "Scan::Address_Scan notices" names a Zeek notice, not an order.
+_SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)(?=[\s,.!?]|$)", re.I)
 # An order to change, destroy or attack something: refused without asking the model.
 # Only the imperative at the start counts: "find brute-force attempts" is a fine search.
 _DESTRUCTIVE = re.compile(
-    _POLITE + r"(delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill|disable|"
+    _POLITE + r"(?P<verb>delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill|disable|"
     r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert|"
     r"knock|take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
-    r"run (hydra|metasploit|msfconsole|sqlmap|medusa)|set \S+ to read[- ]only|change the \w+ password)(?![.\w-])",
+    r"run (hydra|metasploit|msfconsole|sqlmap|medusa)|set \S+ to read[- ]only|change the \w+ password)(?![.:\w-])",
     re.I,
 )
 # Hostile wherever it appears, also in a follow-up: shell syntax, text that tries to close the
@@ -59,13 +60,28 @@ _HOSTILE = [
                 r"\bas root\b|\b(e-?mail|send|upload|post) (it|them|the (results|output|scan))\b", re.I),
      "it asks me to step outside my rules"),
     (re.compile(r"(^|[\s\"'])-(o[NXGAS]|iL|iR|D|S|e)(\s|$)|--(script-args|datadir|resume|spoof-mac|data|"
-                r"data-string|stylesheet|output)\b|--script[= ]\S*[/\\]|(^|\s)/etc/(passwd|shadow)\b|"
+                r"data-string|stylesheet|output)\b|--script[= ]\S*[/\\]|"
                 r"\b(write|save|dump|store) (the )?(output|results?|scan|it)\b[^.]* to\s+\S*[/\\]", re.I),
      "it asks for nmap options that read or write files, spoof the source, or run arbitrary scripts"),
     (re.compile(r"--script[= ]?[\w,-]*\b(brute|dos|exploit|intrusive|fuzzer|malware)\b|"
                 r"\b(ssh|smb|rdp|ftp|http|mysql|ms-sql)-brute\b", re.I),
      "it asks for attack scripts (brute force, denial of service, exploits)"),
 ]
+
+
+_HTTP_METHODS = {"DELETE", "PUT", "POST", "PATCH"}
+
+
+def _is_destructive_order(question: str) -> bool:
+    """An imperative to change or attack something — but "DELETE suricata http events" is a
+    search for HTTP DELETE requests: an upper-case method name not aimed at a path is data."""
+    m = _DESTRUCTIVE.match(question)
+    if m is None:
+        return False
+    verb = m.group("verb")
+    if verb in _HTTP_METHODS:
+        return question[m.end("verb") :].lstrip().startswith("/")
+    return True
 
 
 def hostile_reason(question: str) -> str | None:
@@ -162,7 +178,7 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
                      "searches and scans inside the allowed scope, from plain requests.")
     if previous is not None:
         return None  # "remove the DNS filter" edits the last call; the model decides how
-    if _DESTRUCTIVE.match(question):
+    if _is_destructive_order(question):
         return Reply(
             kind="refuse",
             message="I only plan read-only Elasticsearch searches and Nmap scans inside the allowed "
