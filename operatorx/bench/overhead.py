@@ -39,6 +39,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from operatorx.hostinfo import cpu_model
+
 TARGET_RATIO = 1.10
 CANDIDATE_URLS = ("http://127.0.0.1:9201", "http://127.0.0.1:9200")
 
@@ -209,14 +211,7 @@ def bench_search(repeat: int, workdir: Path, url: str) -> tuple[list[dict], str]
 
 
 def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     mem_gb = None
     try:
         kb = int(Path("/proc/meminfo").read_text().split()[1])

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from operatorx.hostinfo import cpu_model, has_amx_bf16
 from operatorx.training import config as cfgmod
 from operatorx.training import format as fmt
 
@@ -58,7 +59,7 @@ class FinetuneConfig:
     batch_tokens: int = 2048
     max_batch_size: int = 32
     max_len: int = 384
-    bf16: bool = True  # autocast matmuls to bfloat16 (AMX/AVX512-BF16); weights and LoRA stay fp32
+    bf16: str = "auto"  # autocast matmuls to bfloat16: true | false | auto (= the CPU has AMX)
     # bookkeeping
     eval_every: int = 50
     eval_records: int = 256  # a fixed, seeded subset of val
@@ -145,6 +146,19 @@ def load_init_adapter(model, cfg: FinetuneConfig, base: Path) -> None:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()}, strict=False)
 
 
+def use_bf16(setting: str) -> bool:
+    """The ``bf16`` setting as a decision: ``auto`` autocasts only on a CPU with AMX, where bf16
+    matmuls are fast; without AMX they are emulated and slower than float32."""
+    value = str(setting).strip().lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    if value == "auto":
+        return has_amx_bf16()
+    raise cfgmod.ConfigError(f"finetune.bf16: {setting!r}: use true, false or auto")
+
+
 def answer_loss(model, ids, labels, bf16: bool = False):
     """(sum of token losses, number of answer tokens). Logits only where the loss looks."""
     import torch
@@ -170,7 +184,7 @@ def evaluate(model, examples, cfg: FinetuneConfig, pad_id: int) -> float:
     with torch.no_grad():
         for b in batches:
             ids, labels = fmt.collate([examples[i] for i in b], pad_id)
-            loss, n = answer_loss(model, ids, labels, cfg.bf16)
+            loss, n = answer_loss(model, ids, labels, use_bf16(cfg.bf16))
             total, count = total + float(loss), count + n
     model.train(was_training)
     return total / max(1, count)
@@ -214,15 +228,8 @@ def environment() -> dict:
             versions[dist] = md.version(dist)
         except md.PackageNotFoundError:
             versions[dist] = None
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"versions": versions, "python": platform.python_version(), "cpu": cpu,
+    return {"versions": versions, "python": platform.python_version(), "cpu": cpu_model(),
+            "amx_bf16": has_amx_bf16(),
             "cpus_visible": os.cpu_count(), "nice": os.nice(0),
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
 
@@ -253,6 +260,7 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
+    bf16 = use_bf16(cfg.bf16)
     out = cfgmod.resolve(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     base = fmt.base_path(cfg.base)
@@ -322,7 +330,7 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
         n_step = sum(int((labels[:, 1:] != fmt.IGNORE).sum()) for _, labels in batches)
         step_loss = 0.0
         for ids, labels in batches:
-            loss, _ = answer_loss(model, ids, labels, cfg.bf16)
+            loss, _ = answer_loss(model, ids, labels, bf16)
             (loss / n_step).backward()
             step_loss += loss.item()
             seen_tokens += int(ids.numel())
