@@ -191,3 +191,22 @@ def test_scan_targets_are_written_in_the_question(full):
             if rec["previous"] and rec["previous"]["tool"] == "nmap":
                 allowed |= set(rec["previous"]["targets"]) | set(rec["previous"].get("exclude", []))
             assert set(t["targets"]) | set(t.get("exclude", [])) <= allowed, rec["question"]
+
+
+def test_holdout_writes_fresh_train_without_held_out_questions(full, tmp_path):
+    """A later training stage's data (scripts/train-adapter.sh, stage 3): another seed's train
+    split, with nothing the committed evaluation splits measure."""
+    assert datagen.main(["--seed", "4242", "--out", str(tmp_path), "--no-tokens", "--holdout", str(DATA)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.jsonl"]
+    fresh = load_split(tmp_path, "train")
+    held = {datagen.normalise(r["question"]) for s in ("val", "test", "shifted") for r in full[s]}
+    assert len(fresh) > 5000 and not {datagen.normalise(r["question"]) for r in fresh} & held
+    # Without the filter the same seed does collide: the check above is not vacuous.
+    unfiltered = datagen.build(datagen.GenConfig(seed=4242, tokens=False, dry_run=True))
+    assert len({datagen.normalise(r["question"]) for r in unfiltered["train"]} & held) > 50
+
+
+def test_holdout_needs_the_held_out_splits(tmp_path):
+    with pytest.raises(SystemExit, match="no val.jsonl"):
+        datagen.main(["--seed", "7", "--out", str(tmp_path / "o"), "--scale", "0.05", "--no-tokens",
+                      "--holdout", str(tmp_path)])
