@@ -200,12 +200,35 @@ def test_hostile_text_is_refused_in_a_follow_up_too():
         "examine host 127.0.0.1; udp probing",
         "alerts for ET EXPLOIT EternalBlue today",
         "quick one: scan every port on localhost",
+        "failed logons with status 0xc000006d today",
+        "connections with more than 100000000 bytes",
+        "scan 127.0.0.1 ports 1-65535",
     ],
 )
 def test_ordinary_requests_with_odd_words_reach_the_model(question):
     p, backend = planner([SCAN])
     p.plan(question)
     assert len(backend.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nmap 0x7f.0x0.0x0.0x1",
+        "what's open on 0177.0.0.01?",
+        "scan 2130706433",
+        "os detection on 0x7f000001 pls",
+        "have a look at 16843009 w/ nmap",
+    ],
+)
+def test_obfuscated_addresses_are_sent_back_without_the_model(question):
+    p, backend = planner([SCAN])
+    out = p.plan(question)
+    assert out.plan.kind == "clarify" and "plain dotted IPs" in out.plan.message
+    assert backend.calls == [] and out.source == "precheck"
+    conv = Conversation()  # also when it arrives as an edit of the last scan
+    conv.add_call("scan 127.0.0.1", NmapScan(targets=["127.0.0.1"]))
+    assert p.plan(f"also {question}", conv, follow_up=True).plan.kind == "clarify"
 
 
 def test_invalid_scan_of_an_out_of_scope_target_is_refused_without_a_retry():

@@ -71,6 +71,31 @@ _HOSTILE = [
 
 _HTTP_METHODS = {"DELETE", "PUT", "POST", "PATCH"}
 
+# IPv4 addresses in spellings that hide what they are: dotted hex (0xa.0x14.0x1.0x5), dotted
+# octal (012.024.01.036), one hex number (0x0a140411) or one decimal number (169083921).
+# nmap and the resolver accept them; the grammar does not, and a scope check should never
+# have to guess. A dotted form is an address wherever it appears; a single number only
+# where the words are about scanning (0xc000006d is a Windows logon status in a search).
+_OBFUSCATED_DOTTED = re.compile(
+    r"(?<![\w.])(?=[0-9x.]*(?:\b0x|\b0[0-7]))(?:0x[0-9a-f]{1,2}|[0-9]{1,4})(?:\.(?:0x[0-9a-f]{1,2}|[0-9]{1,4})){3}(?![\w.]*\w)",
+    re.I,
+)
+_OBFUSCATED_SINGLE = re.compile(r"(?<![\w.])(0x[0-9a-f]{5,8}|[1-9][0-9]{7,9})(?![\w.]*\w)", re.I)
+_SCAN_CONTEXT = re.compile(r"\b(nmap|scan\w*|ports?|os detection|what'?s open|ping\w*|probe|sweep|traceroute)\b", re.I)
+
+
+def obfuscated_target(question: str) -> str | None:
+    """The first IPv4 address written in an obfuscated spelling, or None."""
+    m = _OBFUSCATED_DOTTED.search(question)
+    if m is not None:
+        return m.group(0)
+    if _SCAN_CONTEXT.search(question):
+        for m in _OBFUSCATED_SINGLE.finditer(question):
+            value = int(m.group(1), 16) if m.group(1).lower().startswith("0x") else int(m.group(1))
+            if 1 << 24 <= value < 1 << 32:
+                return m.group(1)
+    return None
+
 
 def _is_destructive_order(question: str) -> bool:
     """An imperative to change or attack something — but "DELETE suricata http events" is a
@@ -176,6 +201,9 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
     if hostile is not None:
         return Reply(kind="refuse", message=f"I will not plan that: {hostile}. I plan only read-only "
                      "searches and scans inside the allowed scope, from plain requests.")
+    hidden = obfuscated_target(question)
+    if hidden is not None:
+        return Reply(kind="clarify", message="Write targets as plain dotted IPs, CIDRs or hostnames.")
     if previous is not None:
         return None  # "remove the DNS filter" edits the last call; the model decides how
     if _is_destructive_order(question):
