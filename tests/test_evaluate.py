@@ -92,6 +92,14 @@ def test_search_canonical_form_ignores_condition_order():
     assert ev.canonical(a) != ev.canonical(EsSearch.model_validate({"where": [{"field": "tags", "value": "dns"}]}))
 
 
+def test_search_canonical_form_reads_a_one_value_list_as_equality():
+    one = EsSearch.model_validate({"where": [{"field": "http.status_code", "op": "in", "value": [502]}]})
+    eq = EsSearch.model_validate({"where": [{"field": "http.status_code", "value": 502}]})
+    two = EsSearch.model_validate({"where": [{"field": "http.status_code", "op": "in", "value": [502, 503]}]})
+    assert ev.canonical(one) == ev.canonical(eq)
+    assert ev.canonical(two) != ev.canonical(eq)
+
+
 def test_eval_command_registers():
     from operatorx.cli import build_parser
 

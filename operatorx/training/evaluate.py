@@ -90,6 +90,9 @@ def canonical_es(search: EsSearch) -> dict:
     for key in ("where", "any_of", "exclude"):
         if key in d:
             for c in d[key]:
+                if c.get("op") == "in" and len(c["value"]) == 1:  # terms [x] finds what term x finds
+                    del c["op"]
+                    c["value"] = c["value"][0]
                 if isinstance(c.get("value"), list):
                     c["value"] = sorted(c["value"], key=str)
             d[key] = sorted(d[key], key=_cond_key)
