@@ -158,6 +158,32 @@ def test_targets_are_limited_to_the_given_ones(tokenizer):
     assert not accepts(tokenizer, schema, '{"tool":"nmap","targets":["127.0.0.5"],"exclude":["10.0.0.1"]}')
 
 
+def test_ip_fields_take_only_the_given_addresses(tokenizer):
+    schema = decoding_schema(
+        ["source.ip", "destination.port", "host.name"],
+        ip_fields=["source.ip"],
+        addresses=["10.0.0.5", "10.0.0.0/8"],
+    )
+
+    def search(*conds):
+        return format_call({"tool": "elasticsearch", "where": list(conds)})
+
+    assert accepts(tokenizer, schema, search({"field": "source.ip", "value": "10.0.0.5"}))
+    assert accepts(tokenizer, schema, search({"field": "source.ip", "op": "in", "value": ["10.0.0.0/8", "10.0.0.5"]}))
+    assert accepts(tokenizer, schema, search({"field": "source.ip", "op": "exists"}))
+    assert accepts(tokenizer, schema, search({"field": "host.name", "value": "10.9.9.9"}))  # not an ip field
+    assert not accepts(tokenizer, schema, search({"field": "source.ip", "value": "10.0.0.6"}))
+    assert not accepts(tokenizer, schema, search({"field": "source.ip", "op": "in", "value": ["10.0.0.6"]}))
+    assert not accepts(tokenizer, schema, search({"field": "source.ip", "op": "wildcard", "value": "10.*"}))
+    # No addresses at all: an ip field can still be tested for presence, never equal a value.
+    none = decoding_schema(["source.ip", "host.name"], ip_fields=["source.ip"], addresses=[])
+    assert accepts(tokenizer, none, search({"field": "source.ip", "op": "exists"}))
+    assert not accepts(tokenizer, none, search({"field": "source.ip", "value": "10.0.0.5"}))
+    # Without a catalog there are no field types to ground on.
+    assert accepts(tokenizer, decoding_schema(None, ip_fields=["source.ip"], addresses=[]),
+                   search({"field": "source.ip", "value": "10.0.0.6"}))
+
+
 def test_no_targets_removes_the_scan_tool():
     tools = {b["properties"]["tool"]["const"] for b in decoding_schema(targets=[])["anyOf"]}
     assert tools == {"elasticsearch", "none"}
@@ -204,12 +230,15 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     would be forced off what it learned. A sample of every split is checked (the full set,
     ~7,000 records, passes too but takes a minute).
     """
+    from operatorx.agent.grounding import address_values
     from operatorx.agent.planner import target_candidates
+    from operatorx.backend.grammar import catalog_ip_fields
     from operatorx.config import load_config
     from operatorx.training import datagen
 
     config = load_config(datagen.SCOPE_CONFIG)
-    names = FieldCatalog.packaged().names()
+    catalog = FieldCatalog.packaged()
+    names, ip_fields = catalog.names(), catalog_ip_fields(catalog)
     matchers: dict[str, object] = {}
     rejected = []
     for split in ("train", "val", "test", "shifted"):
@@ -220,7 +249,10 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
             prev = rec.get("previous") or {}
             if prev.get("tool") == "nmap":
                 targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
-            schema = decoding_schema(names, targets)
+            question = " ".join(rec["question"].split())
+            schema = decoding_schema(
+                names, targets, ip_fields=ip_fields, addresses=address_values(question, rec.get("previous"))
+            )
             key = fingerprint(schema)
             if key not in matchers:
                 grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
@@ -230,3 +262,29 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
             if not (m.consume_tokens(list(text.encode())) and m.is_accepting()):
                 rejected.append((rec["id"], rec["question"], text))
     assert not rejected, rejected[:5]
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_every_ip_value_in_the_data_is_grounded():
+    """All records, not a sample: each value an IP field takes is in ``address_values``."""
+    from operatorx.agent.grounding import address_values
+    from operatorx.backend.grammar import catalog_ip_fields
+
+    ip_fields = set(catalog_ip_fields(FieldCatalog.packaged()))
+    assert {"source.ip", "destination.ip"} <= ip_fields
+    seen, missing = 0, []
+    for split in ("train", "val", "test", "shifted"):
+        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["tool"] != "elasticsearch":
+                continue
+            allowed = set(address_values(" ".join(rec["question"].split()), rec.get("previous")))
+            for key in ("where", "any_of", "exclude"):
+                for cond in rec["target"].get(key, []):
+                    if cond["field"] in ip_fields and "value" in cond:
+                        vals = cond["value"] if isinstance(cond["value"], list) else [cond["value"]]
+                        seen += len(vals)
+                        missing += [(rec["id"], v) for v in vals if v not in allowed]
+    assert seen > 1000 and missing == []

@@ -2,6 +2,8 @@
 
 * ``target_candidates`` — the addresses, networks and hostnames a question names; the
   grammar lets the model scan only these (it cannot invent a host).
+* ``address_values`` — the addresses and networks a search may filter IP fields on: the
+  question's, the edited search's, and the private ranges ("external traffic").
 * ``pre_check`` — answers that need no model: nothing to scan, an order to destroy.
 * ``route_tools`` — in few-shot mode, which tool the words clearly point at.
 * ``LiveCatalog`` — the cluster's field names (else the packaged Security Onion ones), the
@@ -169,6 +171,35 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
             if ehead == head and lo.isdigit() and hi.isdigit() and int(lo) < int(hi) <= 255:
                 out.append(f"{head}.{lo}-{hi}")
     return list(dict.fromkeys(out))
+
+
+# "Traffic to external addresses" excludes these; no other address comes from nowhere.
+PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+_ADDRESS_KINDS = ("ipv4", "ipv6", "cidr4", "cidr6")
+
+
+def _is_address(value: object) -> bool:
+    try:
+        return isinstance(value, str) and target_kind(value) in _ADDRESS_KINDS
+    except ValueError:
+        return False
+
+
+def address_values(question: str, previous: dict | None = None) -> list[str]:
+    """The only values a search may give an IP-typed field (equality or ``in``).
+
+    The addresses and CIDR blocks written in the question, those of the search a follow-up
+    edits, and the private networks. Every IP value in the training data is one of these
+    (tests/test_backend_grammar.py checks), so the grammar costs the adapter nothing and
+    stops it from searching for an address nobody wrote.
+    """
+    out = [t for t in target_candidates(question) if _is_address(t)]
+    if previous and previous.get("tool") == "elasticsearch":
+        for key in ("where", "any_of", "exclude"):
+            for cond in previous.get(key) or []:
+                value = cond.get("value")
+                out += [v for v in (value if isinstance(value, list) else [value]) if _is_address(v)]
+    return list(dict.fromkeys([*out, *PRIVATE_NETWORKS]))
 
 
 def route_tools(question: str, has_targets: bool) -> set[str] | None:

@@ -29,6 +29,7 @@ from functools import cache
 from operatorx.agent.conversation import Conversation
 from operatorx.agent.grounding import (
     LiveCatalog,
+    address_values,
     packaged_catalog,
     pre_check,
     route_tools,
@@ -36,7 +37,7 @@ from operatorx.agent.grounding import (
 )
 from operatorx.agent.prompting import render_prompt
 from operatorx.backend.base import Backend
-from operatorx.backend.grammar import catalog_names, decoding_schema
+from operatorx.backend.grammar import catalog_ip_fields, catalog_names, decoding_schema
 from operatorx.config import Config
 from operatorx.errors import OperatorXError, ValidationFailed
 from operatorx.schemas.elastic import EsSearch
@@ -229,7 +230,13 @@ class Planner:
             if previous and tools is None:
                 tools = {previous["tool"]}
         outcome.routed = sorted(tools) if tools else []
-        schema = decoding_schema(catalog_names(catalog), targets if self.ground_targets else None, tools)
+        schema = decoding_schema(
+            catalog_names(catalog),
+            targets if self.ground_targets else None,
+            tools,
+            ip_fields=catalog_ip_fields(catalog),
+            addresses=address_values(question, previous) if self.ground_targets else None,
+        )
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")
 

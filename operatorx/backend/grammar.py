@@ -11,8 +11,9 @@ and tightened:
   index patterns, intervals), and NSE scripts an ``enum``, so the model cannot even spell
   an option or a path;
 * grounding: every Elasticsearch field name becomes an ``enum`` of the catalog's names,
-  and scan targets can be limited to the addresses the analyst wrote (the planner passes
-  them), so the model cannot invent a host to scan.
+  scan targets can be limited to the addresses the analyst wrote, and the values of
+  IP-typed search fields to the addresses and networks the analyst wrote (the planner
+  passes both), so the model can neither invent a host to scan nor one to search for.
 
 The result is plain JSON Schema: ``LlamaBackend`` compiles it with llguidance (compact
 separators, no whitespace), ``OpenAIBackend`` sends it as ``response_format``.
@@ -157,18 +158,25 @@ def _nmap_schema(targets: list[str] | None) -> list[dict]:
     return out
 
 
-def _conditions(field: dict) -> dict:
+def _conditions(field: dict, ip_fields: list[str] | None = None, addresses: list[str] | None = None) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
     eq (op left out) and the text ops take one value, ``in`` a list, ``range`` bounds and
     no value, ``exists`` nothing — the rules ``Condition._shape`` checks, in the grammar.
+
+    With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
+    ``in`` on those fields may only name the given addresses; the text ops never apply to
+    them (Elasticsearch cannot match text in an ip field). Range and exists stay open.
     """
     scalar = {"anyOf": _scalar()}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
+    valued = field  # the fields that take a free value
+    if ip_fields is not None and addresses is not None:
+        valued = _field_spec([n for n in field["enum"] if n not in set(ip_fields)])
 
-    def variant(op: list[str] | None, **props: dict) -> dict:
-        properties = {"field": field, **({"op": {"type": "string", "enum": op}} if op else {}), **props}
+    def variant(op: list[str] | None, on: dict, **props: dict) -> dict:
+        properties = {"field": on, **({"op": {"type": "string", "enum": op}} if op else {}), **props}
         required = ["field", *(["op"] if op else []), *(["value"] if "value" in props else [])]
         return {
             "type": "object",
@@ -177,25 +185,38 @@ def _conditions(field: dict) -> dict:
             "required": required,
         }
 
-    return {
-        "anyOf": [
-            variant(None, value=scalar),
-            variant(
-                ["match", "phrase", "wildcard", "prefix"],
-                value={"type": "string", "maxLength": VALUE_MAX_LENGTH},
-            ),
-            variant(["in"], value=values),
-            variant(["range"], gte=bound, lte=bound, gt=bound, lt=bound),
-            variant(["exists"]),
+    alternatives = [
+        variant(None, valued, value=scalar),
+        variant(
+            ["match", "phrase", "wildcard", "prefix"],
+            valued,
+            value={"type": "string", "maxLength": VALUE_MAX_LENGTH},
+        ),
+        variant(["in"], valued, value=values),
+        variant(["range"], field, gte=bound, lte=bound, gt=bound, lt=bound),
+        variant(["exists"], field),
+    ]
+    if valued is not field and addresses:
+        on = {"type": "string", "enum": list(ip_fields)}
+        address = {"type": "string", "enum": list(addresses)}
+        alternatives += [
+            variant(None, on, value=address),
+            variant(["in"], on, value={"type": "array", "items": address, "minItems": 1, "maxItems": len(addresses)}),
         ]
-    }
+    return {"anyOf": alternatives}
 
 
-def _es_schema(field_names: list[str] | None) -> dict:
+def _es_schema(
+    field_names: list[str] | None,
+    ip_fields: list[str] | None = None,
+    addresses: list[str] | None = None,
+) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
     field = _field_spec(field_names)
-    cond = _conditions(field)
+    # Address grounding needs the catalog: without field names there are no field types.
+    ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
+    cond = _conditions(field, ips, addresses) if ips else _conditions(field)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
     agg["properties"]["interval"] = {"type": "string", "pattern": INTERVAL_PATTERN}
@@ -229,6 +250,9 @@ def decoding_schema(
     field_names: Iterable[str] | None = None,
     targets: Iterable[str] | None = None,
     tools: Iterable[str] | None = None,
+    *,
+    ip_fields: Iterable[str] | None = None,
+    addresses: Iterable[str] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -236,23 +260,37 @@ def decoding_schema(
     ``names()``); None allows any well-formed field name. ``targets``: the only scan
     targets allowed; an empty list removes the scan tool (there is nothing to scan), None
     allows any well-formed target. ``tools``: only these tools ("nmap", "elasticsearch",
-    "none"); None allows all three. Returns a fresh dict.
+    "none"); None allows all three. ``ip_fields`` and ``addresses``: the IP-typed fields
+    among ``field_names`` and the only values equality and ``in`` may give them (an empty
+    list: none; None: any value). Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
     allowed = frozenset(tools) if tools is not None else None
-    return copy.deepcopy(_cached_schema(names, hosts, allowed))
+    ips = tuple(dict.fromkeys(ip_fields)) if ip_fields is not None else None
+    values = tuple(dict.fromkeys(addresses)) if addresses is not None else None
+    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values))
 
 
 @lru_cache(maxsize=64)
 def _cached_schema(
-    names: tuple[str, ...] | None, hosts: tuple[str, ...] | None, tools: frozenset[str] | None
+    names: tuple[str, ...] | None,
+    hosts: tuple[str, ...] | None,
+    tools: frozenset[str] | None,
+    ip_fields: tuple[str, ...] | None = None,
+    addresses: tuple[str, ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
         branches.extend(_nmap_schema(list(hosts) if hosts else None))
     if tools is None or "elasticsearch" in tools:
-        branches.append(_es_schema(list(names) if names else None))
+        branches.append(
+            _es_schema(
+                list(names) if names else None,
+                list(ip_fields) if ip_fields else None,
+                list(addresses) if addresses is not None else None,
+            )
+        )
     if tools is None or "none" in tools or not branches:
         branches.append(_reply_schema())
     return {"anyOf": branches}
@@ -262,6 +300,14 @@ def fingerprint(schema: dict) -> str:
     """A short stable key for a schema (grammar caches are keyed by it)."""
     text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def catalog_ip_fields(catalog) -> list[str]:
+    """The IP-typed field names of a ``FieldCatalog`` (none for a bare list of names)."""
+    get = getattr(catalog, "get", None)
+    if catalog is None or get is None or not hasattr(catalog, "names"):
+        return []
+    return [n for n in catalog.names() if (info := get(n)) is not None and info.type == "ip"]
 
 
 def catalog_names(catalog) -> list[str] | None:
