@@ -9,12 +9,12 @@ day one, and a broken adapter, export or prompt format fails them.
 from __future__ import annotations
 
 import pytest
+from planner_checks import assert_valid, model_test_config
 
 from operatorx.agent.conversation import Conversation
 from operatorx.agent.planner import Planner
-from operatorx.config import Config
 from operatorx.errors import PlannerError
-from operatorx.schemas import EsSearch, NmapScan, Reply, parse_plan
+from operatorx.schemas import EsSearch, NmapScan, Reply
 
 pytestmark = pytest.mark.model
 
@@ -34,21 +34,10 @@ def planner(service_unavailable, tmp_path_factory):
         )
     except (ImportError, PlannerError) as e:
         service_unavailable(f"adapter tests need llama-cpp-python, llguidance, the base GGUF and the adapter: {e}")
-    config = Config()
-    config.scope.allow = ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]
-    p = Planner(backend, config)
+    p = Planner(backend, model_test_config())
     assert p.mode == "adapter"
     yield p
     backend.close()
-
-
-def valid(out) -> None:
-    """What came back is exactly what validation and policy accepted, or a reply."""
-    if out.call is not None:
-        assert parse_plan(out.call.compact()) == out.call
-        assert out.decision is not None and out.decision.allowed
-    else:
-        assert isinstance(out.plan, Reply) and out.plan.message
 
 
 @pytest.mark.parametrize(
@@ -62,7 +51,7 @@ def valid(out) -> None:
 )
 def test_scan_questions_give_scans_of_the_named_targets(planner, question, targets):
     out = planner.plan(question)
-    valid(out)
+    assert_valid(out)
     assert isinstance(out.plan, NmapScan), (out.plan, out.problems)
     assert set(out.plan.targets) == targets
 
@@ -78,7 +67,7 @@ def test_scan_questions_give_scans_of_the_named_targets(planner, question, targe
 )
 def test_log_questions_give_searches(planner, question):
     out = planner.plan(question)
-    valid(out)
+    assert_valid(out)
     assert isinstance(out.plan, EsSearch), (out.plan, out.problems)
     assert out.source == "model"
 
@@ -88,7 +77,7 @@ def test_log_questions_give_searches(planner, question):
 )
 def test_requests_that_must_not_become_calls(planner, question):
     out = planner.plan(question)
-    valid(out)
+    assert_valid(out)
     assert isinstance(out.plan, Reply) and out.call is None
 
 
@@ -96,6 +85,6 @@ def test_follow_up_retargets_the_previous_scan(planner):
     conv = Conversation()
     conv.add_call("scan 10.0.0.5 ports 22 and 443", NmapScan(targets=["10.0.0.5"], ports="22,443"))
     out = planner.plan("same for 10.0.0.6", conv)
-    valid(out)
+    assert_valid(out)
     assert out.follow_up and isinstance(out.plan, NmapScan)
     assert out.plan.targets == ["10.0.0.6"] and out.plan.ports == "22,443"

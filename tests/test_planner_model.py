@@ -9,12 +9,12 @@ base model is not asserted: that is the adapter's job (operatorx.training.evalua
 from __future__ import annotations
 
 import pytest
+from planner_checks import assert_valid, model_test_config
 
 from operatorx.agent.conversation import Conversation
 from operatorx.agent.planner import Planner
-from operatorx.config import Config
 from operatorx.errors import PlannerError
-from operatorx.schemas import EsSearch, NmapScan, Reply, parse_plan
+from operatorx.schemas import EsSearch, NmapScan, Reply
 
 pytestmark = pytest.mark.model
 
@@ -31,22 +31,10 @@ def planner(service_unavailable, tmp_path_factory):
         )
     except (ImportError, PlannerError) as e:
         service_unavailable(f"model tests need llama-cpp-python, llguidance and the base GGUF: {e}")
-    config = Config()
-    config.scope.allow = ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]
-    p = Planner(backend, config)
+    p = Planner(backend, model_test_config())
     p.warm()
     yield p
     backend.close()
-
-
-def assert_valid(out):
-    """A returned call is exactly what validation and policy accepted."""
-    assert out.source in ("model", "precheck", "policy", "gave_up")
-    if out.call is not None:
-        assert parse_plan(out.call.compact()) == out.call
-        assert out.decision is not None and out.decision.allowed
-    else:
-        assert isinstance(out.plan, Reply) and out.plan.message
 
 
 @pytest.mark.parametrize(
@@ -95,7 +83,8 @@ def test_follow_up_edits_the_previous_scan(planner):
     conv = Conversation()
     conv.add_call("scan 10.0.0.5 for ssh and web", NmapScan(targets=["10.0.0.5"], ports="22,80,443"))
     out = planner.plan("same for 10.0.0.6", conv)
-    assert_valid(out) and out.follow_up
+    assert_valid(out)
+    assert out.follow_up
     assert out.tokens["evaluated"] < 80  # the system prompt stayed cached
     if isinstance(out.plan, NmapScan):
         assert set(out.plan.targets) <= {"10.0.0.5", "10.0.0.6"}
