@@ -210,3 +210,10 @@ def test_holdout_needs_the_held_out_splits(tmp_path):
     with pytest.raises(SystemExit, match="no val.jsonl"):
         datagen.main(["--seed", "7", "--out", str(tmp_path / "o"), "--scale", "0.05", "--no-tokens",
                       "--holdout", str(tmp_path)])
+
+
+def test_calls_the_policy_refuses_are_drawn_again():
+    """Seed 4444 once drew a scan of 10.0.0.0/20 plus one host (4,097 addresses, over the
+    policy's 4,096) and the whole run failed its final check; now the family draws again."""
+    splits = datagen.build(datagen.GenConfig(seed=4444, tokens=False, dry_run=True))
+    assert sum(len(v) for v in splits.values()) > 6900  # every record passed check_record

@@ -25,6 +25,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,9 +129,13 @@ def _allocate(total: int, families: list[Family]) -> dict[str, int]:
     return out
 
 
-def generate_group(families: list[Family], total: int, seen: set[str], seed: int) -> dict[str, list[Example]]:
+def generate_group(
+    families: list[Family], total: int, seen: set[str], seed: int, allowed: Callable[[Example], bool] | None = None
+) -> dict[str, list[Example]]:
     """Up to ``total`` unique examples spread over ``families``; a family short of fresh
-    questions leaves its share to the others."""
+    questions leaves its share to the others. An example that ``allowed`` rejects (the
+    runtime's policy would refuse its call, e.g. a /20 plus one host is 4,097 addresses)
+    is drawn again, like a duplicate."""
     rngs = {f.id: random.Random(f"{seed}/{f.id}") for f in families}
     got: dict[str, list[Example]] = {f.id: [] for f in families}
     exhausted: set[str] = set()
@@ -144,6 +149,8 @@ def generate_group(families: list[Family], total: int, seen: set[str], seed: int
                 try:
                     ex = f.make(rngs[f.id])
                 except Reject:
+                    ex = None
+                if ex is not None and allowed is not None and not allowed(ex):
                     ex = None
                 key = dedup_key(ex.question, ex.previous) if ex else None
                 if key is None or key in seen:
@@ -180,6 +187,22 @@ def build(cfg: GenConfig) -> dict[str, list[dict]]:
     resolve = scope_resolver(config)
     seen: set[str] = set()
     splits: dict[str, list[dict]] = {s: [] for s in SPLITS}
+
+    def allowed(ex: Example) -> bool:
+        """Policy allows the call (and the previous one); malformed targets still fail in check_record."""
+        from operatorx import policy
+        from operatorx.tools.elastic.catalog import FieldCatalog
+
+        calls = [ex.target] if ex.target["tool"] != "none" else []
+        calls += [ex.previous] if ex.previous is not None else []
+        try:
+            return all(
+                policy.evaluate(parse_call(c), config, resolve=resolve, catalog=FieldCatalog.packaged()).allowed
+                for c in calls
+            )
+        except Exception:  # noqa: BLE001 - a call that does not even parse is check_record's to report
+            return True
+
     hand = HANDWRITTEN[: max(1, round(len(HANDWRITTEN) * min(1.0, cfg.scale * 4)))]
     for q, intent, target, prev, fam in hand:
         seen.add(dedup_key(q, prev))
@@ -193,7 +216,7 @@ def build(cfg: GenConfig) -> dict[str, list[dict]]:
     for held_out, total in ((False, n_main), (True, n_shift)):
         for gname, share in GROUP_SHARES.items():
             fams = [f for f in families if f.held_out == held_out and group(f) == gname]
-            got = generate_group(fams, round(total * share), seen, cfg.seed + (7919 if held_out else 0))
+            got = generate_group(fams, round(total * share), seen, cfg.seed + (7919 if held_out else 0), allowed)
             for f in fams:
                 exs = got[f.id]
                 if held_out:
