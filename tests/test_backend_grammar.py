@@ -158,6 +158,15 @@ def test_targets_are_limited_to_the_given_ones(tokenizer):
     assert not accepts(tokenizer, schema, '{"tool":"nmap","targets":["127.0.0.5"],"exclude":["10.0.0.1"]}')
 
 
+def test_ipv6_option_only_where_a_target_can_be_ipv6(tokenizer):
+    v4 = decoding_schema(targets=["10.0.0.5", "10.0.0.0/24"])
+    assert accepts(tokenizer, v4, '{"tool":"nmap","targets":["10.0.0.5"]}')
+    assert not accepts(tokenizer, v4, '{"tool":"nmap","targets":["10.0.0.5"],"ipv6":true}')
+    v6 = decoding_schema(targets=["::1", "localhost"])
+    assert accepts(tokenizer, v6, '{"tool":"nmap","targets":["::1"],"ipv6":true}')
+    assert accepts(tokenizer, v6, '{"tool":"nmap","targets":["localhost"],"ipv6":true}')
+
+
 def test_ip_fields_take_only_the_given_addresses(tokenizer):
     schema = decoding_schema(
         ["source.ip", "destination.port", "host.name"],

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from operatorx.schemas.elastic import EsSearch
-from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan
+from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
 
 _DROP = ("title", "description", "default", "examples")
@@ -126,6 +126,16 @@ _PORT_OPTIONS = ("ports", "top_ports", "all_ports", "fast")
 _PING_EXCLUDES = (*_PORT_OPTIONS, "udp", "service_version", "version_intensity", "os_detection")
 
 
+_IPV4_KINDS = ("ipv4", "cidr4", "range4")
+
+
+def _kind(target: str) -> str | None:
+    try:
+        return target_kind(target)
+    except ValueError:
+        return None
+
+
 def _nmap_schema(targets: list[str] | None) -> list[dict]:
     """The scan as a few alternatives that encode the model's cross-field rules."""
     s = _canonical(NmapScan)
@@ -135,6 +145,10 @@ def _nmap_schema(targets: list[str] | None) -> list[dict]:
     props["exclude"]["items"] = target
     if targets:  # repeating a target is pointless, and a loop small models fall into
         props["targets"]["maxItems"] = props["exclude"]["maxItems"] = len(targets)
+        if all(_kind(t) in _IPV4_KINDS for t in targets):
+            # -6 with IPv4 targets is invalid (NmapScan says so); for IPv6 targets it is set
+            # automatically. With only IPv4 targets to choose from, the option cannot appear.
+            del props["ipv6"]
     props["ports"] = {"type": "string", "pattern": PORTS_PATTERN}
     props["host_timeout"] = {"type": "string", "pattern": HOST_TIMEOUT_PATTERN}
     props["scripts"]["items"] = {"type": "string", "enum": [*SCRIPT_CATEGORIES, *ALLOWED_SCRIPTS]}
