@@ -158,6 +158,16 @@ def test_targets_are_limited_to_the_given_ones(tokenizer):
     assert not accepts(tokenizer, schema, '{"tool":"nmap","targets":["127.0.0.5"],"exclude":["10.0.0.1"]}')
 
 
+def test_policy_caps_bound_hits_and_buckets(tokenizer):
+    schema = decoding_schema(["source.ip"], caps=(500, 100))
+    top = '{"tool":"elasticsearch","agg":{"field":"source.ip","size":%d},"size":0}'
+    assert accepts(tokenizer, schema, top % 100)
+    assert not accepts(tokenizer, schema, top % 101)
+    assert accepts(tokenizer, schema, '{"tool":"elasticsearch","size":500}')
+    assert not accepts(tokenizer, schema, '{"tool":"elasticsearch","size":5000}')
+    assert accepts(tokenizer, decoding_schema(["source.ip"]), top % 5000)  # no caps: the model's own
+
+
 def test_ipv6_option_only_where_a_target_can_be_ipv6(tokenizer):
     v4 = decoding_schema(targets=["10.0.0.5", "10.0.0.0/24"])
     assert accepts(tokenizer, v4, '{"tool":"nmap","targets":["10.0.0.5"]}')
@@ -260,7 +270,11 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
                 targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
             question = " ".join(rec["question"].split())
             schema = decoding_schema(
-                names, targets, ip_fields=ip_fields, addresses=address_values(question, rec.get("previous"))
+                names,
+                targets,
+                ip_fields=ip_fields,
+                addresses=address_values(question, rec.get("previous")),
+                caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
             )
             key = fingerprint(schema)
             if key not in matchers:

@@ -236,6 +236,7 @@ class Planner:
             tools,
             ip_fields=catalog_ip_fields(catalog),
             addresses=address_values(question, previous) if self.ground_targets else None,
+            caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
         )
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")

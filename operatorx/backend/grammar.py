@@ -224,6 +224,7 @@ def _es_schema(
     field_names: list[str] | None,
     ip_fields: list[str] | None = None,
     addresses: list[str] | None = None,
+    caps: tuple[int, int] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -248,6 +249,9 @@ def _es_schema(
     props["sort"]["maxItems"] = DECODE_MAX_ITEMS["sort"]
     props["fields"]["items"] = field
     props["fields"]["maxItems"] = DECODE_MAX_ITEMS["fields"]
+    if caps is not None:  # the configured policy limits: a bigger number could only be refused
+        props["size"]["maximum"] = min(props["size"]["maximum"], caps[0])
+        agg["properties"]["size"]["maximum"] = min(agg["properties"]["size"]["maximum"], caps[1])
     s["required"] = ["tool"]
     return s
 
@@ -267,6 +271,7 @@ def decoding_schema(
     *,
     ip_fields: Iterable[str] | None = None,
     addresses: Iterable[str] | None = None,
+    caps: tuple[int, int] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -276,14 +281,15 @@ def decoding_schema(
     allows any well-formed target. ``tools``: only these tools ("nmap", "elasticsearch",
     "none"); None allows all three. ``ip_fields`` and ``addresses``: the IP-typed fields
     among ``field_names`` and the only values equality and ``in`` may give them (an empty
-    list: none; None: any value). Returns a fresh dict.
+    list: none; None: any value). ``caps``: (most hits, most buckets) a search may ask for,
+    the policy's limits. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
     allowed = frozenset(tools) if tools is not None else None
     ips = tuple(dict.fromkeys(ip_fields)) if ip_fields is not None else None
     values = tuple(dict.fromkeys(addresses)) if addresses is not None else None
-    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values))
+    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps))
 
 
 @lru_cache(maxsize=64)
@@ -293,6 +299,7 @@ def _cached_schema(
     tools: frozenset[str] | None,
     ip_fields: tuple[str, ...] | None = None,
     addresses: tuple[str, ...] | None = None,
+    caps: tuple[int, int] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -303,6 +310,7 @@ def _cached_schema(
                 list(names) if names else None,
                 list(ip_fields) if ip_fields else None,
                 list(addresses) if addresses is not None else None,
+                caps,
             )
         )
     if tools is None or "none" in tools or not branches:
