@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Reproduce the shipped LoRA adapter from scratch: data → fine-tune → GGUF export → verify.
 #
-#   bash scripts/train-adapter.sh                  # about 2 hours on 2 CPU cores (two stages)
+#   bash scripts/train-adapter.sh                  # about 4 hours on 2 CPU cores (four stages)
 #   SKIP_DATAGEN=1 bash scripts/train-adapter.sh   # reuse data/*.jsonl
 #   NICE=0 bash scripts/train-adapter.sh           # alone on the machine: do not yield the CPU
 #
 # Every stage reads configs/train-smollm2.toml (override it with CONFIG=...). Outputs:
-#   var/train/smollm2-lora{,-cont}/{adapter/,train_log.json,loss.png,verify.json}   (not committed)
+#   var/train/smollm2-lora{,-cont,-s3,-s4}/{adapter/,train_log.json,loss.png,verify.json}   (not committed)
 #   operatorx/models/operatorx-smollm2-lora.gguf                            (the shipped adapter)
 #   docs/training/{loss.png,train_log.json,verify.json}
 # Then fill operatorx/models/MODEL_CARD.md from train_log.json and verify.json.
@@ -18,10 +18,22 @@ CONFIG=${CONFIG:-configs/train-smollm2.toml}
 NICE=${NICE:-10}
 RUN_DIR=var/train/smollm2-lora
 STAGE2_DIR=var/train/smollm2-lora-cont
+STAGE3_DIR=var/train/smollm2-lora-s3
+STAGE3_DATA=var/data-stage3
+STAGE4_DIR=var/train/smollm2-lora-s4
+STAGE4_DATA=var/data-stage4
 # Stage 2 continues stage 1's exported adapter on a new batch order with a fresh warmup and
 # cosine decay over its own time budget (the shipped adapter is stage 2's).
 STAGE2=(--set init_adapter="$RUN_DIR/stage1.gguf" --set lr=3e-4 --set epochs=3 --set time_budget_s=3900
         --set eval_every=100 --set seed=1 --set out_dir="$STAGE2_DIR")
+# Stage 3 continues stage 2 on fresh questions: the train splits of two more datagen seeds,
+# minus every question of the committed val/test/shifted splits (datagen --holdout).
+STAGE3=(--set init_adapter="$STAGE2_DIR/stage2.gguf" --set train="$STAGE3_DATA/train.jsonl" --set lr=2e-4
+        --set epochs=1 --set time_budget_s=5400 --set eval_every=100 --set seed=3 --set out_dir="$STAGE3_DIR")
+# Stage 4: the same on two more seeds, shorter, from a lower learning rate.
+STAGE4=(--set init_adapter="$STAGE3_DIR/stage3.gguf" --set train="$STAGE4_DATA/train.jsonl" --set lr=1.5e-4
+        --set warmup_steps=10 --set epochs=1 --set time_budget_s=2100 --set eval_every=150 --set seed=4
+        --set out_dir="$STAGE4_DIR")
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 
@@ -45,15 +57,31 @@ nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG"
 $PY -m operatorx.training.export --config "$CONFIG" --set out="$RUN_DIR/stage1.gguf"
 echo "== finetune, stage 2 (continues stage 1)"
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE2[@]}"
+$PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE2_DIR/adapter" \
+    --set out="$STAGE2_DIR/stage2.gguf"
+echo "== finetune, stage 3 (continues stage 2 on fresh questions)"
+for seed in 4242 4343; do
+    $PY -m operatorx.training.datagen --seed "$seed" --out "$STAGE3_DATA/$seed" --holdout data --no-tokens
+done
+cat "$STAGE3_DATA"/4242/train.jsonl "$STAGE3_DATA"/4343/train.jsonl > "$STAGE3_DATA/train.jsonl"
+nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE3[@]}"
+$PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE3_DIR/adapter" \
+    --set out="$STAGE3_DIR/stage3.gguf"
+echo "== finetune, stage 4 (continues stage 3 on more fresh questions)"
+for seed in 4444 4545; do
+    $PY -m operatorx.training.datagen --seed "$seed" --out "$STAGE4_DATA/$seed" --holdout data --no-tokens
+done
+cat "$STAGE4_DATA"/4444/train.jsonl "$STAGE4_DATA"/4545/train.jsonl > "$STAGE4_DATA/train.jsonl"
+nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE4[@]}"
 echo "finetune took $(( ($(date +%s) - start) / 60 )) min"
 
 echo "== export"
-$PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE2_DIR/adapter"
+$PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE4_DIR/adapter"
 
 echo "== verify"
-nice -n "$NICE" $PY -m operatorx.training.verify --config "$CONFIG" --set adapter_dir="$STAGE2_DIR/adapter" \
-    --set out="$STAGE2_DIR/verify.json" >/dev/null
-$PY - "$STAGE2_DIR" <<'EOF'
+nice -n "$NICE" $PY -m operatorx.training.verify --config "$CONFIG" --set adapter_dir="$STAGE4_DIR/adapter" \
+    --set out="$STAGE4_DIR/verify.json" >/dev/null
+$PY - "$STAGE4_DIR" <<'EOF'
 import json, sys
 d = sys.argv[1]
 v = json.load(open(f"{d}/verify.json"))
@@ -63,6 +91,10 @@ EOF
 mkdir -p docs/training
 cp "$RUN_DIR/loss.png" docs/training/loss-stage1.png
 cp "$RUN_DIR/train_log.json" docs/training/train_log-stage1.json
-cp "$STAGE2_DIR/loss.png" docs/training/loss.png
-cp "$STAGE2_DIR/train_log.json" "$STAGE2_DIR/verify.json" docs/training/
+cp "$STAGE2_DIR/loss.png" docs/training/loss-stage2.png
+cp "$STAGE2_DIR/train_log.json" docs/training/train_log-stage2.json
+cp "$STAGE3_DIR/loss.png" docs/training/loss-stage3.png
+cp "$STAGE3_DIR/train_log.json" docs/training/train_log-stage3.json
+cp "$STAGE4_DIR/loss.png" docs/training/loss.png
+cp "$STAGE4_DIR/train_log.json" "$STAGE4_DIR/verify.json" docs/training/
 ls -l operatorx/models/operatorx-smollm2-lora.gguf docs/training/loss.png
