@@ -37,6 +37,18 @@ STAGE4=(--set init_adapter="$STAGE3_DIR/stage3.gguf" --set train="$STAGE4_DATA/t
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 
+# fresh_data DIR SEED...: the train splits of these datagen seeds, without any question of the
+# committed val/test/shifted splits, joined in DIR/train.jsonl.
+fresh_data() {
+    local dir=$1 seed parts=()
+    shift
+    for seed in "$@"; do
+        $PY -m operatorx.training.datagen --seed "$seed" --out "$dir/$seed" --holdout data --no-tokens
+        parts+=("$dir/$seed/train.jsonl")
+    done
+    cat "${parts[@]}" > "$dir/train.jsonl"
+}
+
 [[ -x $PY ]] || bash scripts/setup-venv.sh
 if ! $PY -c 'import torch, transformers, peft, gguf, matplotlib' 2>/dev/null; then
     echo "train-adapter: installing the train extra (torch, transformers, peft, gguf, matplotlib)"
@@ -60,18 +72,12 @@ nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE2[
 $PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE2_DIR/adapter" \
     --set out="$STAGE2_DIR/stage2.gguf"
 echo "== finetune, stage 3 (continues stage 2 on fresh questions)"
-for seed in 4242 4343; do
-    $PY -m operatorx.training.datagen --seed "$seed" --out "$STAGE3_DATA/$seed" --holdout data --no-tokens
-done
-cat "$STAGE3_DATA"/4242/train.jsonl "$STAGE3_DATA"/4343/train.jsonl > "$STAGE3_DATA/train.jsonl"
+fresh_data "$STAGE3_DATA" 4242 4343
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE3[@]}"
 $PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE3_DIR/adapter" \
     --set out="$STAGE3_DIR/stage3.gguf"
 echo "== finetune, stage 4 (continues stage 3 on more fresh questions)"
-for seed in 4444 4545; do
-    $PY -m operatorx.training.datagen --seed "$seed" --out "$STAGE4_DATA/$seed" --holdout data --no-tokens
-done
-cat "$STAGE4_DATA"/4444/train.jsonl "$STAGE4_DATA"/4545/train.jsonl > "$STAGE4_DATA/train.jsonl"
+fresh_data "$STAGE4_DATA" 4444 4545
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE4[@]}"
 echo "finetune took $(( ($(date +%s) - start) / 60 )) min"
 
