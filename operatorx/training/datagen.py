@@ -97,12 +97,19 @@ def dedup_key(question: str, previous: dict | None) -> str:
     return key + ("\n" + format_call(previous) if previous else "")
 
 
-def check_record(rec: dict, config, resolve) -> None:
-    """Every target validates and is already compact; the runtime's policy allows every call
-    (nmap: inside the eval scope; searches: fields, types and caps) except the refusals."""
+def policy_reasons(call, config, resolve) -> list[str]:
+    """Why the runtime's policy would refuse ``call`` (nmap: outside the eval scope; searches:
+    fields, types and caps); empty when it is allowed."""
     from operatorx import policy
     from operatorx.tools.elastic.catalog import FieldCatalog
 
+    decision = policy.evaluate(call, config, resolve=resolve, catalog=FieldCatalog.packaged())
+    return [] if decision.allowed else list(decision.reasons)
+
+
+def check_record(rec: dict, config, resolve) -> None:
+    """Every target validates and is already compact; the runtime's policy allows every call
+    except the refusals."""
     plan = parse_plan(rec["target"])
     assert plan.compact() == rec["target"], f"target is not in compact form: {rec['target']}"
     assert rec["tool"] == rec["target"]["tool"]
@@ -112,8 +119,8 @@ def check_record(rec: dict, config, resolve) -> None:
         assert prev.compact() == rec["previous"]
         calls.append(prev)
     for call in calls:
-        decision = policy.evaluate(call, config, resolve=resolve, catalog=FieldCatalog.packaged())
-        assert decision.allowed, f"{rec['id']}: policy refuses {call.compact()}: {decision.reasons}"
+        reasons = policy_reasons(call, config, resolve)
+        assert not reasons, f"{rec['id']}: policy refuses {call.compact()}: {reasons}"
 
 
 # --- generation --------------------------------------------------------------------------------------------
@@ -190,16 +197,10 @@ def build(cfg: GenConfig) -> dict[str, list[dict]]:
 
     def allowed(ex: Example) -> bool:
         """Policy allows the call (and the previous one); malformed targets still fail in check_record."""
-        from operatorx import policy
-        from operatorx.tools.elastic.catalog import FieldCatalog
-
         calls = [ex.target] if ex.target["tool"] != "none" else []
         calls += [ex.previous] if ex.previous is not None else []
         try:
-            return all(
-                policy.evaluate(parse_call(c), config, resolve=resolve, catalog=FieldCatalog.packaged()).allowed
-                for c in calls
-            )
+            return not any(policy_reasons(parse_call(c), config, resolve) for c in calls)
         except Exception:  # noqa: BLE001 - a call that does not even parse is check_record's to report
             return True
 
