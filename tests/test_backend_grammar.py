@@ -177,6 +177,51 @@ def test_ipv6_option_only_where_a_target_can_be_ipv6(tokenizer):
     assert accepts(tokenizer, v6, '{"tool":"nmap","targets":["localhost"],"ipv6":true}')
 
 
+def test_scan_numbers_and_scripts_are_limited_to_the_given_ones(tokenizer):
+    allowed = {"ports": (22, 80, 443), "top_ports": (), "timing": (4,), "max_rate": (300,), "scripts": ("ssh-hostkey",)}
+    schema = decoding_schema(targets=["10.0.0.5"], scan_values=allowed)
+
+    def scan(**options):
+        return format_call({"tool": "nmap", "targets": ["10.0.0.5"], **options})
+
+    assert accepts(tokenizer, schema, scan(ports="22,443"))
+    assert accepts(tokenizer, schema, scan(ports="T:22,U:80-443", timing=4, max_rate=300))
+    assert not accepts(tokenizer, schema, scan(ports="110"))
+    assert not accepts(tokenizer, schema, scan(ports="22,8080"))
+    assert not accepts(tokenizer, schema, scan(top_ports=100))  # none allowed: the option is gone
+    assert not accepts(tokenizer, schema, scan(timing=3))
+    assert not accepts(tokenizer, schema, scan(max_rate=3000))
+    assert accepts(tokenizer, schema, scan(min_rate=10))  # left out of ``allowed``: open
+    assert accepts(tokenizer, schema, scan(ports="22", scripts=["ssh-hostkey"]))
+    assert not accepts(tokenizer, schema, scan(scripts=["default"]))
+    closed = decoding_schema(targets=["10.0.0.5"], scan_values={"ports": (), "host_timeout": (), "scripts": ()})
+    assert not accepts(tokenizer, closed, scan(scripts=["default"]))
+    assert accepts(tokenizer, closed, scan(open_only=True))
+    assert not accepts(tokenizer, closed, scan(ports="80"))
+    assert not accepts(tokenizer, closed, scan(host_timeout="5m"))
+
+
+def test_scan_values_come_from_the_words():
+    from operatorx.agent.grounding import scan_values
+
+    plain = scan_values("which services are listening on 10.50.3.142?")
+    assert plain["ports"] == () and plain["timing"] == () and plain["top_ports"] == ()
+    assert scan_values("scan 10.0.0.5")["ports"] == ()  # the address's digits are not ports
+    words = scan_values("check the tls ciphers and ssh kex of 10.1.1.4, msyql too, insaane speed")
+    # "msyql" is one typo from both mysql and mssql: both ports may be written, no others.
+    assert set(words["ports"]) == {443, 22, 3306, 1433} and words["timing"] == (5,)
+    written = scan_values("top 100 ports on 10.0.0.0/24 at -T2, max rate 500, give up after an hour")
+    assert {100, 2, 500, 1} <= set(written["top_ports"]) and written["timing"] == (1, 2)
+    edit = scan_values("faster", {"tool": "nmap", "targets": ["::1"], "ports": "22,8000-8100", "timing": 2})
+    assert edit["ports"] == (22, 8000, 8100) and edit["timing"] == (1, 2, 3)
+    assert scan_values("faster", {"tool": "nmap", "targets": ["::1"]})["timing"] == (2, 3, 4)
+    assert plain["scripts"] == () and scan_values("vuln scan 10.0.0.5")["scripts"] == ("vuln",)
+    assert scan_values("grab the ssh host keys of 10.0.0.5")["scripts"] == ("ssh-auth-methods", "ssh-hostkey", "ssh2-enum-algos")
+    assert set(scan_values("add -sC")["scripts"]) == {"default", "safe", "discovery", "version", "vuln"}
+    kept = scan_values("also T4", {"tool": "nmap", "targets": ["::1"], "scripts": ["tls-alpn"]})
+    assert kept["scripts"] == ("tls-alpn",)
+
+
 def test_ip_fields_take_only_the_given_addresses(tokenizer):
     schema = decoding_schema(
         ["source.ip", "destination.port", "host.name"],
@@ -249,7 +294,7 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     would be forced off what it learned. A sample of every split is checked (the full set,
     ~7,000 records, passes too but takes a minute).
     """
-    from operatorx.agent.grounding import address_values
+    from operatorx.agent.grounding import address_values, scan_values
     from operatorx.agent.planner import target_candidates
     from operatorx.backend.grammar import catalog_ip_fields
     from operatorx.config import load_config
@@ -275,6 +320,7 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
                 ip_fields=ip_fields,
                 addresses=address_values(question, rec.get("previous")),
                 caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
+                scan_values=scan_values(question, rec.get("previous")),
             )
             key = fingerprint(schema)
             if key not in matchers:
@@ -310,4 +356,33 @@ def test_every_ip_value_in_the_data_is_grounded():
                         vals = cond["value"] if isinstance(cond["value"], list) else [cond["value"]]
                         seen += len(vals)
                         missing += [(rec["id"], v) for v in vals if v not in allowed]
+    assert seen > 1000 and missing == []
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_every_scan_number_in_the_data_is_grounded():
+    """All records: each number and script a scan option takes is one ``scan_values`` allows."""
+    import re
+
+    from operatorx.agent.grounding import SCAN_NUMBER_FIELDS, scan_values
+
+    seen, missing = 0, []
+    for split in ("train", "val", "test", "shifted"):
+        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["tool"] != "nmap":
+                continue
+            allowed = scan_values(" ".join(rec["question"].split()), rec.get("previous"))
+            for name in (*SCAN_NUMBER_FIELDS, "scripts"):
+                value = rec["target"].get(name)
+                if value is None:
+                    continue
+                if name == "scripts":
+                    missing += [(rec["id"], name, v) for v in value if v not in allowed[name]]
+                    continue
+                values = [int(n) for n in re.findall(r"\d+", value)] if isinstance(value, str) else [value]
+                seen += len(values)
+                missing += [(rec["id"], name, v) for v in values if v not in allowed[name]]
     assert seen > 1000 and missing == []

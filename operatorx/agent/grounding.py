@@ -4,6 +4,9 @@
   grammar lets the model scan only these (it cannot invent a host).
 * ``address_values`` — the addresses and networks a search may filter IP fields on: the
   question's, the edited search's, and the private ranges ("external traffic").
+* ``scan_values`` — the numbers a scan may use (ports, top-N, rates, timing, intensity,
+  timeout) and the NSE scripts it may run: those the analyst wrote or named by their
+  service or purpose, and the edited scan's; the grammar lets the model invent none.
 * ``pre_check`` — answers that need no model: nothing to scan, an order to destroy.
 * ``route_tools`` — in few-shot mode, which tool the words clearly point at.
 * ``LiveCatalog`` — the cluster's field names (else the packaged Security Onion ones), the
@@ -200,6 +203,144 @@ def address_values(question: str, previous: dict | None = None) -> list[str]:
                 value = cond.get("value")
                 out += [v for v in (value if isinstance(value, list) else [value]) if _is_address(v)]
     return list(dict.fromkeys([*out, *PRIVATE_NETWORKS]))
+
+
+# Words that name a service, a protocol or what an NSE script looks at, and the ports they
+# imply ("check the tls ciphers" scans 443 without anyone writing 443). Matched as whole
+# words of the lower-cased question, also inside script names ("http-title").
+SERVICE_PORTS: dict[str, tuple[int, ...]] = {
+    "ftp": (21,), "ssh": (22,), "sshd": (22,), "kex": (22,), "hostkey": (22,), "hostkeys": (22,),
+    "telnet": (23,), "smtp": (25,), "mail": (25,), "dns": (53,), "domain": (53,),
+    "http": (80, 443), "web": (80, 443), "www": (80, 443), "robots": (80,), "headers": (80, 443),
+    "methods": (80, 443), "page": (80, 443), "pages": (80, 443), "title": (80, 443), "titles": (80, 443),
+    "https": (443,), "tls": (443,), "ssl": (443,), "sslv2": (443,), "cert": (443,), "certs": (443,),
+    "certificate": (443,), "certificates": (443,), "cipher": (443,), "ciphers": (443,), "x509": (443,),
+    "alpn": (443,), "pop3": (110,), "ntp": (123,), "netbios": (137, 139), "imap": (143,), "snmp": (161,),
+    "ldap": (389,), "smb": (445,), "smb2": (445,), "cifs": (445,), "mssql": (1433,), "nfs": (2049,),
+    "mysql": (3306,), "rdp": (3389,), "postgres": (5432,), "postgresql": (5432,), "vnc": (5900,),
+    "winrm": (5985,), "redis": (6379,), "elasticsearch": (9200,), "mongodb": (27017,),
+}
+# nmap's timing templates by name (-T paranoid … -T insane).
+TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
+_NUMBER = re.compile(r"\d{1,6}")
+_WORDS = re.compile(r"[a-z0-9]+")
+_ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
+# The scan options that take a number; each gets the numbers the grammar may write there.
+SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
+# NSE scripts and categories by the words that ask for them (their service, what they look
+# at); a script whose name is written is always allowed. Words about scripts in general
+# ("nse", "scripts", "-sC") allow the categories.
+_HTTP = ("http", "web", "www")
+SCRIPT_WORDS: dict[str, tuple[str, ...]] = {
+    "banner": ("banner", "banners"),
+    "dns-nsid": ("dns", "nsid"),
+    "ftp-anon": ("ftp", "anonymous", "anon", "anonymously"),
+    "ftp-syst": ("ftp", "syst"),
+    "http-enum": (*_HTTP, "dirs", "directories", "paths"),
+    "http-headers": (*_HTTP, "headers", "header"),
+    "http-methods": (*_HTTP, "methods", "verbs"),
+    "http-robots.txt": (*_HTTP, "robots"),
+    "http-server-header": (*_HTTP, "server", "header"),
+    "http-title": (*_HTTP, "title", "titles", "page", "pages"),
+    "imap-capabilities": ("imap",),
+    "mysql-info": ("mysql",),
+    "nbstat": ("netbios", "nbstat"),
+    "pop3-capabilities": ("pop3",),
+    "rdp-enum-encryption": ("rdp", "encryption"),
+    "smb-os-discovery": ("smb", "windows"),
+    "smb-protocols": ("smb", "dialects", "protocols"),
+    "smb2-security-mode": ("smb", "smb2", "signing"),
+    "smtp-commands": ("smtp", "mail"),
+    "snmp-info": ("snmp",),
+    "ssh-auth-methods": ("ssh", "auth", "authentication"),
+    "ssh-hostkey": ("ssh", "hostkey", "hostkeys", "keys"),
+    "ssh2-enum-algos": ("ssh", "ssh2", "algorithms", "algos", "kex"),
+    "ssl-cert": ("ssl", "tls", "https", "cert", "certs", "certificate", "certificates", "x509"),
+    "ssl-enum-ciphers": ("ssl", "tls", "https", "cipher", "ciphers"),
+    "sslv2": ("ssl", "sslv2"),
+    "tls-alpn": ("tls", "alpn"),
+    "vnc-info": ("vnc",),
+    "default": ("default",),
+    "safe": ("safe",),
+    "discovery": ("discovery",),
+    "version": ("version", "versions"),
+    "vuln": ("vuln", "vulns", "vulnerability", "vulnerabilities", "vulnerable", "cve", "cves"),
+}
+_SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """True when ``a`` is ``b`` with at most one letter added, dropped, changed or two swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+    return (a[i + 1 :] == b[i:]) if len(a) > len(b) else (a[i:] == b[i + 1 :])
+
+
+def _named(words: set[str], lexicon: dict) -> list:
+    """The lexicon entries the words name; a key of five letters or more also with one typo
+    ("insaane", "msyql") — analysts type fast, and the training data says so."""
+    out = [lexicon[w] for w in words & lexicon.keys()]
+    for key, value in lexicon.items():
+        if len(key) >= 5 and key not in words and any(_one_typo(w, key) for w in words if len(w) >= 4):
+            out.append(value)
+    return out
+
+
+def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]:
+    """The only values each numeric scan option, and ``scripts``, may take, by option name.
+
+    The numbers written in the question (not those inside its addresses), "an hour" as 1;
+    for ports also the ports of the services and protocols it names (``SERVICE_PORTS``);
+    for timing also the named templates ("aggressive" → 4); and whatever the scan a
+    follow-up edits already has, with its timing one step either way ("faster"). A small
+    model otherwise fills options nobody asked for with numbers from nowhere
+    (``"ports":"110"`` for "which services are listening on …"). Scripts: those the words
+    ask for (``SCRIPT_WORDS``) and the edited scan's.
+    """
+    text = question
+    for target in sorted(target_candidates(question), key=len, reverse=True):
+        text = text.replace(target, " ")
+    written = {int(n) for n in _NUMBER.findall(text)}
+    if _ONE_UNIT.search(question):
+        written.add(1)
+    words = set(_WORDS.findall(question.lower()))
+    ports = set(written)
+    for implied in _named(words, SERVICE_PORTS):
+        ports.update(implied)
+    timing = {n for n in written if n <= 5} | set(_named(words, TIMING_NAMES))
+    out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
+    for name in ("top_ports", "min_rate", "max_rate", "host_timeout"):
+        out[name] = set(written)
+    prev = previous if previous and previous.get("tool") == "nmap" else None
+    if prev is not None:
+        ports.update(int(n) for n in _NUMBER.findall(str(prev.get("ports") or "")))
+        out["host_timeout"].update(int(n) for n in _NUMBER.findall(str(prev.get("host_timeout") or "")))
+        for name in ("top_ports", "min_rate", "max_rate", "version_intensity"):
+            if isinstance(prev.get(name), int):
+                out[name].add(prev[name])
+        t = prev.get("timing", 3)  # nmap's default template is 3: "faster" is 4
+        timing.update(k for k in (t - 1, t, t + 1) if 0 <= k <= 5)
+    result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
+    result["scripts"] = _scripts(question, words, prev)
+    return result
+
+
+def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
+    lowered = question.lower()
+    named = set(_named(words, {w: w for ws in SCRIPT_WORDS.values() for w in ws}))
+    out = [s for s, ws in SCRIPT_WORDS.items() if s in lowered or named.intersection(ws)]
+    if words & _SCRIPTS_IN_GENERAL:
+        out += ["default", "safe", "discovery", "version", "vuln"]
+    if previous is not None:
+        out += previous.get("scripts") or []
+    return tuple(s for s in SCRIPT_WORDS if s in set(out))
 
 
 def route_tools(question: str, has_targets: bool) -> set[str] | None:

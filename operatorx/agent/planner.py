@@ -33,6 +33,7 @@ from operatorx.agent.grounding import (
     packaged_catalog,
     pre_check,
     route_tools,
+    scan_values,
     target_candidates,
 )
 from operatorx.agent.prompting import render_prompt
@@ -237,6 +238,7 @@ class Planner:
             ip_fields=catalog_ip_fields(catalog),
             addresses=address_values(question, previous) if self.ground_targets else None,
             caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
+            scan_values=scan_values(question, previous) if self.ground_targets else None,
         )
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")

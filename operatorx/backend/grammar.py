@@ -11,9 +11,11 @@ and tightened:
   index patterns, intervals), and NSE scripts an ``enum``, so the model cannot even spell
   an option or a path;
 * grounding: every Elasticsearch field name becomes an ``enum`` of the catalog's names,
-  scan targets can be limited to the addresses the analyst wrote, and the values of
-  IP-typed search fields to the addresses and networks the analyst wrote (the planner
-  passes both), so the model can neither invent a host to scan nor one to search for.
+  scan targets can be limited to the addresses the analyst wrote, the values of IP-typed
+  search fields to the addresses and networks the analyst wrote, and a scan's numbers
+  (ports, top-N, rates, timing, intensity, timeout) and NSE scripts to those the analyst
+  wrote or implied (the planner passes all three), so the model can invent neither a host
+  to scan nor one to search for, nor a port or a script nobody asked about.
 
 The result is plain JSON Schema: ``LlamaBackend`` compiles it with llguidance (compact
 separators, no whitespace), ``OpenAIBackend`` sends it as ``response_format``.
@@ -136,7 +138,36 @@ def _kind(target: str) -> str | None:
         return None
 
 
-def _nmap_schema(targets: list[str] | None) -> list[dict]:
+def _alternation(values: Iterable[int]) -> str:
+    return "(" + "|".join(str(v) for v in values) + ")"
+
+
+def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
+    """Limit numeric scan options and ``scripts`` to ``allowed`` (``grounding.scan_values``);
+    an option with nothing allowed is removed."""
+    for name, values in allowed.items():
+        spec = props.get(name)
+        if spec is None:
+            continue
+        if name == "scripts":
+            values = [v for v in values if v in spec["items"]["enum"]]
+            spec = {**spec, "items": {"type": "string", "enum": values}}
+        elif name == "ports":
+            n = _alternation(v for v in values if v <= 65535)
+            item = rf"([TUS]:)?{n}(-{n})?"
+            spec = {"type": "string", "pattern": rf"^{item}(,{item}){{0,15}}$"}
+        elif name == "host_timeout":
+            spec = {"type": "string", "pattern": rf"^{_alternation(values)}(ms|s|m|h)$"}
+        else:
+            values = [v for v in values if spec.get("minimum", 0) <= v <= spec.get("maximum", v)]
+            spec = {"type": "integer", "enum": values}
+        if values:
+            props[name] = spec
+        else:
+            del props[name]
+
+
+def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None = None) -> list[dict]:
     """The scan as a few alternatives that encode the model's cross-field rules."""
     s = _canonical(NmapScan)
     props = s["properties"]
@@ -153,13 +184,15 @@ def _nmap_schema(targets: list[str] | None) -> list[dict]:
     props["host_timeout"] = {"type": "string", "pattern": HOST_TIMEOUT_PATTERN}
     props["scripts"]["items"] = {"type": "string", "enum": [*SCRIPT_CATEGORIES, *ALLOWED_SCRIPTS]}
     props["scripts"]["maxItems"] = DECODE_MAX_ITEMS["scripts"]
+    if scan_values is not None:
+        _ground_scan(props, scan_values)
     s["required"] = ["tool", *[r for r in s.get("required", []) if r != "tool"]]
     techniques = props["technique"]["enum"]
 
     def variant(drop: tuple[str, ...], technique: list[str], required: tuple[str, ...] = ()) -> dict:
         v = copy.deepcopy(s)
         for name in drop:
-            del v["properties"][name]
+            v["properties"].pop(name, None)
         v["properties"]["technique"]["enum"] = technique
         v["required"] = [*v["required"], *required]
         return v
@@ -167,6 +200,8 @@ def _nmap_schema(targets: list[str] | None) -> list[dict]:
     scanning = [t for t in techniques if t != "ping"]
     out = [variant(_PORT_OPTIONS, scanning)]  # nmap's default ports
     for keep in _PORT_OPTIONS:
+        if keep not in props:
+            continue
         out.append(variant(tuple(o for o in _PORT_OPTIONS if o != keep), scanning, (keep,)))
     out.append(variant(_PING_EXCLUDES, ["ping"], ("technique",)))
     return out
@@ -272,6 +307,7 @@ def decoding_schema(
     ip_fields: Iterable[str] | None = None,
     addresses: Iterable[str] | None = None,
     caps: tuple[int, int] | None = None,
+    scan_values: dict[str, Iterable] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -282,14 +318,19 @@ def decoding_schema(
     "none"); None allows all three. ``ip_fields`` and ``addresses``: the IP-typed fields
     among ``field_names`` and the only values equality and ``in`` may give them (an empty
     list: none; None: any value). ``caps``: (most hits, most buckets) a search may ask for,
-    the policy's limits. Returns a fresh dict.
+    the policy's limits. ``scan_values``: option name → the only values that scan option
+    (numeric ones and ``scripts``) may take (``grounding.scan_values``); an empty one
+    removes the option, a name left out stays open. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
     allowed = frozenset(tools) if tools is not None else None
     ips = tuple(dict.fromkeys(ip_fields)) if ip_fields is not None else None
     values = tuple(dict.fromkeys(addresses)) if addresses is not None else None
-    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps))
+    scan = None
+    if scan_values is not None:
+        scan = tuple(sorted((k, tuple(sorted(set(v)))) for k, v in scan_values.items()))
+    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan))
 
 
 @lru_cache(maxsize=64)
@@ -300,10 +341,12 @@ def _cached_schema(
     ip_fields: tuple[str, ...] | None = None,
     addresses: tuple[str, ...] | None = None,
     caps: tuple[int, int] | None = None,
+    scan_values: tuple[tuple[str, tuple], ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
-        branches.extend(_nmap_schema(list(hosts) if hosts else None))
+        scan = dict(scan_values) if scan_values is not None else None
+        branches.extend(_nmap_schema(list(hosts) if hosts else None, scan))
     if tools is None or "elasticsearch" in tools:
         branches.append(
             _es_schema(
