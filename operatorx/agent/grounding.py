@@ -267,6 +267,19 @@ SCRIPT_WORDS: dict[str, tuple[str, ...]] = {
     "vuln": ("vuln", "vulns", "vulnerability", "vulnerabilities", "vulnerable", "cve", "cves"),
 }
 _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
+# Scan techniques by the words (and -sX flags, lower-cased to "sx") that ask for them. "-sn"
+# (ping) and "-sN" (null) read the same once lower-cased: both are allowed. "udp too" adds
+# UDP beside the default SYN scan (technique syn + udp), and SNMP and DNS NSID are UDP.
+TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
+    "syn": ("syn", "stealth", "half", "ss", "udp"),
+    "connect": ("connect", "handshake", "handshakes", "st"),
+    "udp": ("udp", "su", "snmp", "nsid"),
+    "ack": ("ack", "acks", "firewall", "sa"),
+    "fin": ("fin", "sf"),
+    "null": ("null", "sn"),
+    "xmas": ("xmas", "christmas", "sx"),
+    "ping": ("ping", "pings", "sweep", "up", "alive", "live", "online", "discover", "discovery", "sn"),
+}
 
 
 def _one_typo(a: str, b: str) -> bool:
@@ -302,7 +315,7 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     follow-up edits already has, with its timing one step either way ("faster"). A small
     model otherwise fills options nobody asked for with numbers from nowhere
     (``"ports":"110"`` for "which services are listening on …"). Scripts: those the words
-    ask for (``SCRIPT_WORDS``) and the edited scan's.
+    ask for (``SCRIPT_WORDS``) and the edited scan's; techniques likewise (``TECHNIQUE_WORDS``).
     """
     text = question
     for target in sorted(target_candidates(question), key=len, reverse=True):
@@ -329,7 +342,18 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
         timing.update(k for k in (t - 1, t, t + 1) if 0 <= k <= 5)
     result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
     result["scripts"] = _scripts(question, words, prev)
+    result["technique"] = _techniques(question, words, prev)
     return result
+
+
+def _techniques(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
+    named = set(_named(words, {w: w for ws in TECHNIQUE_WORDS.values() for w in ws}))
+    out = {t for t, ws in TECHNIQUE_WORDS.items() if named.intersection(ws)}
+    if "no port scan" in question.lower():  # nmap's own words for -sn
+        out.add("ping")
+    if previous is not None and previous.get("technique"):
+        out.add(previous["technique"])
+    return tuple(t for t in TECHNIQUE_WORDS if t in out)
 
 
 def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:

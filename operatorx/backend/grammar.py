@@ -152,6 +152,9 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
         if name == "scripts":
             values = [v for v in values if v in spec["items"]["enum"]]
             spec = {**spec, "items": {"type": "string", "enum": values}}
+        elif name == "technique":
+            values = [v for v in values if v in spec["enum"]]
+            spec = {"type": "string", "enum": values}
         elif name == "ports":
             n = _alternation(v for v in values if v <= 65535)
             item = rf"([TUS]:)?{n}(-{n})?"
@@ -187,13 +190,16 @@ def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None
     if scan_values is not None:
         _ground_scan(props, scan_values)
     s["required"] = ["tool", *[r for r in s.get("required", []) if r != "tool"]]
-    techniques = props["technique"]["enum"]
+    techniques = props["technique"]["enum"] if "technique" in props else []
 
     def variant(drop: tuple[str, ...], technique: list[str], required: tuple[str, ...] = ()) -> dict:
         v = copy.deepcopy(s)
         for name in drop:
             v["properties"].pop(name, None)
-        v["properties"]["technique"]["enum"] = technique
+        if technique:
+            v["properties"]["technique"]["enum"] = technique
+        else:
+            v["properties"].pop("technique", None)
         v["required"] = [*v["required"], *required]
         return v
 
@@ -203,7 +209,8 @@ def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None
         if keep not in props:
             continue
         out.append(variant(tuple(o for o in _PORT_OPTIONS if o != keep), scanning, (keep,)))
-    out.append(variant(_PING_EXCLUDES, ["ping"], ("technique",)))
+    if "ping" in techniques:
+        out.append(variant(_PING_EXCLUDES, ["ping"], ("technique",)))
     return out
 
 
