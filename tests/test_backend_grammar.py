@@ -200,6 +200,10 @@ def test_scan_numbers_and_scripts_are_limited_to_the_given_ones(tokenizer):
     assert not accepts(tokenizer, closed, scan(scripts=["default"]))
     assert not accepts(tokenizer, closed, scan(technique="ping"))
     assert not accepts(tokenizer, closed, scan(technique="syn"))
+    switches = decoding_schema(targets=["10.0.0.5"], scan_values={"switches": ("open_only",)})
+    assert accepts(tokenizer, switches, scan(open_only=True))
+    assert not accepts(tokenizer, switches, scan(skip_discovery=True))
+    assert not accepts(tokenizer, switches, scan(open_only=True, aggressive=True))
     syn = decoding_schema(targets=["10.0.0.5"], scan_values={"technique": ("syn",)})
     assert accepts(tokenizer, syn, scan(technique="syn"))
     assert not accepts(tokenizer, syn, scan(technique="ping"))
@@ -232,6 +236,13 @@ def test_scan_values_come_from_the_words():
     assert scan_values("which hosts are up in 10.0.0.0/24")["technique"] == ("ping",)
     assert scan_values("nmap -sS -sU 10.0.0.5")["technique"] == ("syn", "udp")
     assert scan_values("snmp info from 10.0.0.5")["technique"] == ("udp",)
+    assert plain["switches"] == ("service_version", "open_only")  # "services", "listening"
+    assert scan_values("scan 10.0.0.5 -A -O")["switches"] == ("os_detection", "aggressive")
+    assert scan_values("scan 10.0.0.5, a quick look")["switches"] == ("fast",)  # "a" is not -A
+    assert scan_values("scan ::1 without pinging first")["switches"] == ("skip_discovery", "ipv6")
+    assert "ipv6" not in scan_values("scan smb2 and pop3 on 10.0.0.5")["switches"]
+    assert scan_values("scan 10.0.0.5 on smb2 and pop3")["ports"] == (110, 445)  # not 2 or 3
+    assert scan_values("T4", {"tool": "nmap", "targets": ["fd00::1"], "udp": True})["switches"] == ("udp", "ipv6")
 
 
 def test_ip_fields_take_only_the_given_addresses(tokenizer):
@@ -375,16 +386,16 @@ def test_every_ip_value_in_the_data_is_grounded():
     not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
 )
 def test_every_scan_value_in_the_data_is_grounded():
-    """Each number, script and technique a scan takes is one ``scan_values`` allows.
+    """Each number, script, technique and on/off option of a scan is one ``scan_values`` allows.
 
     All records of train, val and test. The shifted split is left out on purpose: its
-    phrasings are meant to be new, and the word lists must not be fitted to them (8 of its
-    88 scans say "respond", "who answers" or "liveness" for a ping sweep, or "no-flags" for
-    a null scan — words the training data never uses — and cannot be planned exactly).
+    phrasings are meant to be new, and the word lists must not be fitted to them: 22 of its
+    88 scans ask in words the training data never uses ("who answers" for a ping sweep,
+    "no-flags probes", "tell me the platform", "map the hops") and cannot be planned exactly.
     """
     import re
 
-    from operatorx.agent.grounding import SCAN_NUMBER_FIELDS, scan_values
+    from operatorx.agent.grounding import SCAN_NUMBER_FIELDS, SWITCH_WORDS, scan_values
 
     seen, missing = 0, []
     for split in ("train", "val", "test"):
@@ -393,6 +404,8 @@ def test_every_scan_value_in_the_data_is_grounded():
             if rec["tool"] != "nmap":
                 continue
             allowed = scan_values(" ".join(rec["question"].split()), rec.get("previous"))
+            switches = [k for k in SWITCH_WORDS if rec["target"].get(k) is True]
+            missing += [(rec["id"], k) for k in switches if k not in allowed["switches"]]
             for name in (*SCAN_NUMBER_FIELDS, "scripts", "technique"):
                 value = rec["target"].get(name)
                 if value is None:

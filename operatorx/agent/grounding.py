@@ -222,7 +222,8 @@ SERVICE_PORTS: dict[str, tuple[int, ...]] = {
 }
 # nmap's timing templates by name (-T paranoid … -T insane).
 TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
-_NUMBER = re.compile(r"\d{1,6}")
+# A number standing alone or after T (-T4, T4): not the digits of ipv6, smb2 or pop3.
+_NUMBER = re.compile(r"(?:(?<![A-Za-z])|(?<=[Tt]))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
@@ -267,6 +268,24 @@ SCRIPT_WORDS: dict[str, tuple[str, ...]] = {
     "vuln": ("vuln", "vulns", "vulnerability", "vulnerabilities", "vulnerable", "cve", "cves"),
 }
 _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
+# On/off scan options by the words that ask for them, and by their nmap flags (matched
+# with their case: -A is aggressive, "a" is a word). The edited scan's options stay allowed.
+SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "service_version": (("version", "versions", "ver", "vers", "sv", "svc", "service", "services", "software",
+                         "running", "banner", "banners"), ("-sV",)),
+    "os_detection": (("os", "operating"), ("-O",)),
+    "aggressive": (("aggressive",), ("-A",)),
+    "skip_discovery": (("skip", "ping", "assume", "online", "up", "discovery", "pn"), ("-Pn",)),
+    # "who runs ssh in …", "web servers on …", "hosts listening on 22" list only the open ones
+    "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "server", "servers", "hide",
+                   "closed"), ("--open",)),
+    "traceroute": (("traceroute", "trace", "route", "tracert"), ("--traceroute",)),
+    "fast": (("fast", "quick", "quickly", "quicker"), ("-F",)),
+    "all_ports": (("all", "every", "full", "65535", "whole"), ("-p-",)),
+    "udp": (("udp", "su"), ("-sU",)),
+    "ipv6": (("ipv6", "v6", "aaaa"), ("-6",)),
+}
+_FLAG = re.compile(r"(?<![\w-])-{1,2}[A-Za-z][A-Za-z0-9]*(?:-(?![\w]))?")
 # Scan techniques by the words (and -sX flags, lower-cased to "sx") that ask for them. "-sn"
 # (ping) and "-sN" (null) read the same once lower-cased: both are allowed. "udp too" adds
 # UDP beside the default SYN scan (technique syn + udp), and SNMP and DNS NSID are UDP.
@@ -315,7 +334,8 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     follow-up edits already has, with its timing one step either way ("faster"). A small
     model otherwise fills options nobody asked for with numbers from nowhere
     (``"ports":"110"`` for "which services are listening on …"). Scripts: those the words
-    ask for (``SCRIPT_WORDS``) and the edited scan's; techniques likewise (``TECHNIQUE_WORDS``).
+    ask for (``SCRIPT_WORDS``) and the edited scan's; techniques (``TECHNIQUE_WORDS``) and
+    on/off options (``SWITCH_WORDS``, under "switches") likewise.
     """
     text = question
     for target in sorted(target_candidates(question), key=len, reverse=True):
@@ -323,7 +343,7 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     written = {int(n) for n in _NUMBER.findall(text)}
     if _ONE_UNIT.search(question):
         written.add(1)
-    words = set(_WORDS.findall(question.lower()))
+    words = _stems(set(_WORDS.findall(question.lower())))
     ports = set(written)
     for implied in _named(words, SERVICE_PORTS):
         ports.update(implied)
@@ -343,7 +363,38 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
     result["scripts"] = _scripts(question, words, prev)
     result["technique"] = _techniques(question, words, prev)
+    result["switches"] = _switches(question, words, prev)
     return result
+
+
+def _stems(words: set[str]) -> set[str]:
+    """The words and their plain forms: "pinging" also as "ping", "hosts" as "host"."""
+    out = set(words)
+    for w in words:
+        for suffix in ("ing", "ed", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                out.add(w[: -len(suffix)])
+    return out
+
+
+def _switches(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
+    flags = set(_FLAG.findall(question))
+    named = set(_named(words, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
+    out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
+    if any(_kind_of(t) in ("ipv6", "cidr6") for t in target_candidates(question)):
+        out.add("ipv6")
+    if previous is not None:
+        out.update(name for name in SWITCH_WORDS if previous.get(name) is True)
+        if any(_kind_of(t) in ("ipv6", "cidr6") for t in previous.get("targets", [])):
+            out.add("ipv6")
+    return tuple(name for name in SWITCH_WORDS if name in out)
+
+
+def _kind_of(target: str) -> str | None:
+    try:
+        return target_kind(target)
+    except ValueError:
+        return None
 
 
 def _techniques(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:

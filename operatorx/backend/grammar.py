@@ -143,9 +143,14 @@ def _alternation(values: Iterable[int]) -> str:
 
 
 def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
-    """Limit numeric scan options and ``scripts`` to ``allowed`` (``grounding.scan_values``);
-    an option with nothing allowed is removed."""
+    """Limit numeric scan options, ``scripts`` and ``technique`` to ``allowed``
+    (``grounding.scan_values``), and keep only the on/off options it lists under
+    ``switches``; an option with nothing allowed is removed."""
     for name, values in allowed.items():
+        if name == "switches":  # on/off options: the ones not allowed go
+            for switch in [n for n, spec in props.items() if spec.get("enum") == [True] and n not in values]:
+                del props[switch]
+            continue
         spec = props.get(name)
         if spec is None:
             continue
