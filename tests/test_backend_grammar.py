@@ -245,6 +245,30 @@ def test_scan_values_come_from_the_words():
     assert scan_values("T4", {"tool": "nmap", "targets": ["fd00::1"], "udp": True})["switches"] == ("udp", "ipv6")
 
 
+def test_search_numbers_are_limited_to_the_given_ones(tokenizer):
+    schema = decoding_schema(["network.bytes", "source.ip"], search_numbers=[0, 3, 500, 500000000])
+
+    def search(**call):
+        return format_call({"tool": "elasticsearch", **call})
+
+    big = {"field": "network.bytes", "op": "range", "gt": 500000000}
+    assert accepts(tokenizer, schema, search(where=[big]))
+    assert not accepts(tokenizer, schema, search(where=[{**big, "gt": 50000000}]))
+    assert accepts(tokenizer, schema, search(where=[{**big, "gt": "now-1h"}]))  # strings stay open
+    assert accepts(tokenizer, schema, search(agg={"field": "source.ip", "size": 3}, size=0))
+    assert not accepts(tokenizer, schema, search(agg={"field": "source.ip", "size": 5}, size=0))
+    assert not accepts(tokenizer, schema, search(size=200))
+
+
+def test_search_numbers_come_from_the_words():
+    from operatorx.agent.grounding import search_numbers
+
+    nums = set(search_numbers("conns from 10.0.0.5 with more than 1.5 GB over 2 hours, top 7"))
+    assert {1500000000, 7200, 7, 0, 1024, 499} <= nums
+    assert 5 not in nums and 10 not in nums  # the address's digits are not numbers
+    assert 200 in search_numbers("show 50", {"tool": "elasticsearch", "size": 200})
+
+
 def test_ip_fields_take_only_the_given_addresses(tokenizer):
     schema = decoding_schema(
         ["source.ip", "destination.port", "host.name"],
@@ -317,7 +341,7 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     would be forced off what it learned. A sample of train, val and test is checked (the
     full set passes too but takes a minute); shifted is not (see test_every_scan_value_in_the_data_is_grounded).
     """
-    from operatorx.agent.grounding import address_values, scan_values
+    from operatorx.agent.grounding import address_values, scan_values, search_numbers
     from operatorx.agent.planner import target_candidates
     from operatorx.backend.grammar import catalog_ip_fields
     from operatorx.config import load_config
@@ -344,6 +368,7 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
                 addresses=address_values(question, rec.get("previous")),
                 caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
                 scan_values=scan_values(question, rec.get("previous")),
+                search_numbers=search_numbers(question, rec.get("previous")),
             )
             key = fingerprint(schema)
             if key not in matchers:
@@ -419,4 +444,24 @@ def test_every_scan_value_in_the_data_is_grounded():
                 values = [int(n) for n in re.findall(r"\d+", value)] if isinstance(value, str) else [value]
                 seen += len(values)
                 missing += [(rec["id"], name, v) for v in values if v not in allowed[name]]
+    assert seen > 1000 and missing == []
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_every_search_number_in_the_data_is_grounded():
+    """All records of every split: each range bound, hit and bucket count is allowed."""
+    from operatorx.agent.grounding import _search_numbers_of, search_numbers
+
+    seen, missing = 0, []
+    for split in ("train", "val", "test", "shifted"):
+        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["tool"] != "elasticsearch":
+                continue
+            allowed = set(search_numbers(" ".join(rec["question"].split()), rec.get("previous")))
+            values = _search_numbers_of(rec["target"])
+            seen += len(values)
+            missing += [(rec["id"], v) for v in values if v not in allowed]
     assert seen > 1000 and missing == []

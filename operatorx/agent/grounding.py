@@ -7,6 +7,9 @@
 * ``scan_values`` — the numbers a scan may use (ports, top-N, rates, timing, intensity,
   timeout) and the NSE scripts it may run: those the analyst wrote or named by their
   service or purpose, and the edited scan's; the grammar lets the model invent none.
+* ``search_numbers`` — the numbers a search may use (range bounds, hits, buckets): those
+  the analyst wrote, times a unit (2 GB, 3 hours), and a few conventions (4xx, privileged
+  ports).
 * ``pre_check`` — answers that need no model: nothing to scan, an order to destroy.
 * ``route_tools`` — in few-shot mode, which tool the words clearly point at.
 * ``LiveCatalog`` — the cluster's field names (else the packaged Security Onion ones), the
@@ -416,6 +419,49 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
     if previous is not None:
         out += previous.get("scripts") or []
     return tuple(s for s in SCRIPT_WORDS if s in set(out))
+
+
+# A written number may stand for itself or be scaled by a unit: bytes (KB/MB/GB/TB, decimal
+# or binary) and seconds (minutes, hours, days).
+_UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600, 86400)
+# Numbers that words stand for: no hits (a count), HTTP status classes (4xx = 400..499),
+# privileged ports (< 1024), a minute, half an hour, an hour, a day.
+SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
+_DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
+
+
+def _search_numbers_of(call: dict) -> list[float]:
+    out = [call["size"]] if isinstance(call.get("size"), int) else []
+    agg = call.get("agg") or {}
+    if isinstance(agg.get("size"), int):
+        out.append(agg["size"])
+    for key in ("where", "any_of", "exclude"):
+        for cond in call.get(key) or []:
+            out += [v for b in ("gte", "lte", "gt", "lt") if isinstance(v := cond.get(b), (int, float))
+                    and not isinstance(v, bool)]
+    return out
+
+
+def search_numbers(question: str, previous: dict | None = None) -> tuple[float, ...]:
+    """The only numbers a search may give a range bound, ``size`` or a bucket count.
+
+    Each number written in the question (not inside its addresses) times each unit scale,
+    the ``SEARCH_CONSTANTS``, and the numbers of the search a follow-up edits. Every number
+    of the training data fits (tests/test_backend_grammar.py); the model can no longer
+    write 50,000,000 for "500MB" or ask for 200 hits nobody wanted.
+    """
+    text = question
+    for target in sorted(target_candidates(question), key=len, reverse=True):
+        text = text.replace(target, " ")
+    out: set[float] = set(SEARCH_CONSTANTS)
+    for written in {float(n) for n in _DECIMAL.findall(text)}:
+        for scale in _UNIT_SCALES:
+            value = written * scale
+            if value < 2**53:  # past that a JSON number is no longer exact
+                out.add(int(value) if value.is_integer() else value)
+    if previous and previous.get("tool") == "elasticsearch":
+        out.update(_search_numbers_of(previous))
+    return tuple(sorted(out))
 
 
 def route_tools(question: str, has_targets: bool) -> set[str] | None:

@@ -34,6 +34,7 @@ from operatorx.agent.grounding import (
     pre_check,
     route_tools,
     scan_values,
+    search_numbers,
     target_candidates,
 )
 from operatorx.agent.prompting import render_prompt
@@ -239,6 +240,7 @@ class Planner:
             addresses=address_values(question, previous) if self.ground_targets else None,
             caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
             scan_values=scan_values(question, previous) if self.ground_targets else None,
+            search_numbers=search_numbers(question, previous) if self.ground_targets else None,
         )
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")

@@ -219,7 +219,12 @@ def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None
     return out
 
 
-def _conditions(field: dict, ip_fields: list[str] | None = None, addresses: list[str] | None = None) -> dict:
+def _conditions(
+    field: dict,
+    ip_fields: list[str] | None = None,
+    addresses: list[str] | None = None,
+    numbers: list[float] | None = None,
+) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
     eq (op left out) and the text ops take one value, ``in`` a list, ``range`` bounds and
@@ -228,10 +233,13 @@ def _conditions(field: dict, ip_fields: list[str] | None = None, addresses: list
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
     them (Elasticsearch cannot match text in an ip field). Range and exists stay open.
+    With ``numbers``, a numeric range bound must be one of them.
     """
     scalar = {"anyOf": _scalar()}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
+    if numbers is not None:  # numeric bounds only from the question's numbers
+        bound = {"anyOf": [{"type": "string", "maxLength": 64}, {"type": "number", "enum": numbers}]}
     valued = field  # the fields that take a free value
     if ip_fields is not None and addresses is not None:
         valued = _field_spec([n for n in field["enum"] if n not in set(ip_fields)])
@@ -272,13 +280,14 @@ def _es_schema(
     ip_fields: list[str] | None = None,
     addresses: list[str] | None = None,
     caps: tuple[int, int] | None = None,
+    numbers: list[float] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
     field = _field_spec(field_names)
     # Address grounding needs the catalog: without field names there are no field types.
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
-    cond = _conditions(field, ips, addresses) if ips else _conditions(field)
+    cond = _conditions(field, ips, addresses, numbers) if ips else _conditions(field, numbers=numbers)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
     agg["properties"]["interval"] = {"type": "string", "pattern": INTERVAL_PATTERN}
@@ -299,6 +308,9 @@ def _es_schema(
     if caps is not None:  # the configured policy limits: a bigger number could only be refused
         props["size"]["maximum"] = min(props["size"]["maximum"], caps[0])
         agg["properties"]["size"]["maximum"] = min(agg["properties"]["size"]["maximum"], caps[1])
+    if numbers is not None:  # hits and buckets only from the question's numbers
+        for spec in (props["size"], agg["properties"]["size"]):
+            spec["enum"] = [int(n) for n in numbers if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
     return s
 
@@ -320,6 +332,7 @@ def decoding_schema(
     addresses: Iterable[str] | None = None,
     caps: tuple[int, int] | None = None,
     scan_values: dict[str, Iterable] | None = None,
+    search_numbers: Iterable[float] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -331,8 +344,11 @@ def decoding_schema(
     among ``field_names`` and the only values equality and ``in`` may give them (an empty
     list: none; None: any value). ``caps``: (most hits, most buckets) a search may ask for,
     the policy's limits. ``scan_values``: option name → the only values that scan option
-    (numeric ones and ``scripts``) may take (``grounding.scan_values``); an empty one
-    removes the option, a name left out stays open. Returns a fresh dict.
+    (numbers, ``scripts``, ``technique``; ``switches`` lists the on/off options allowed)
+    may take (``grounding.scan_values``); an empty one
+    removes the option, a name left out stays open. ``search_numbers``: the only numbers a
+    search's range bounds, hits and buckets may be (``grounding.search_numbers``); None:
+    any. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -342,7 +358,8 @@ def decoding_schema(
     scan = None
     if scan_values is not None:
         scan = tuple(sorted((k, tuple(sorted(set(v)))) for k, v in scan_values.items()))
-    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan))
+    nums = tuple(sorted(set(search_numbers))) if search_numbers is not None else None
+    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan, nums))
 
 
 @lru_cache(maxsize=64)
@@ -354,6 +371,7 @@ def _cached_schema(
     addresses: tuple[str, ...] | None = None,
     caps: tuple[int, int] | None = None,
     scan_values: tuple[tuple[str, tuple], ...] | None = None,
+    search_numbers: tuple[float, ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -366,6 +384,7 @@ def _cached_schema(
                 list(ip_fields) if ip_fields else None,
                 list(addresses) if addresses is not None else None,
                 caps,
+                list(search_numbers) if search_numbers is not None else None,
             )
         )
     if tools is None or "none" in tools or not branches:
