@@ -289,6 +289,10 @@ def test_pydantic_errors_become_validation_failed():
         parse_argv("nmap --min-rate 500 --max-rate 100 10.0.0.1")
     with pytest.raises(ValidationFailed, match="targets"):
         parse_argv("nmap 10.0.0.256")
+    # a small model, denied an option, sometimes "excludes" its only target instead
+    with pytest.raises(ValidationFailed, match="10.0.0.1 is both a target and excluded"):
+        parse_argv("nmap --exclude 10.0.0.1 10.0.0.1")
+    assert parse_argv("nmap --exclude 10.0.0.1 10.0.0.0/24").exclude == ["10.0.0.1"]
 
 
 # --- describe -------------------------------------------------------------------------

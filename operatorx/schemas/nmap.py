@@ -204,6 +204,9 @@ class NmapScan(BaseModel):
             raise ValueError("version_intensity needs service_version")
         if self.min_rate and self.max_rate and self.min_rate > self.max_rate:
             raise ValueError("min_rate is above max_rate")
+        both = [t for t in self.exclude if t in self.targets]
+        if both:
+            raise ValueError(f"{', '.join(both)} is both a target and excluded: it would not be scanned at all")
         kinds = {target_kind(t) for t in self.targets}
         v6 = bool(kinds & {"ipv6", "cidr6"})
         v4 = bool(kinds & {"ipv4", "cidr4", "range4"})
