@@ -126,6 +126,24 @@ def test_schema_is_grounded_in_catalog_and_question():
     assert '"dns.query.name"' in schema  # field names from the catalog
 
 
+def test_schema_takes_scan_and_search_numbers_from_the_question():
+    p, backend = planner([SCAN])
+    p.plan("which services are listening on 127.0.0.1?")
+    scans = [b for b in backend.calls[0].schema["anyOf"] if b["properties"]["tool"]["const"] == "nmap"]
+    assert scans and not any(
+        {"ports", "scripts", "technique", "skip_discovery"} & b["properties"].keys() for b in scans
+    )
+    p, backend = planner([SCAN])
+    p.plan("check the tls ciphers on 127.0.0.1, -T4")
+    props = [b["properties"] for b in backend.calls[0].schema["anyOf"] if "ports" in b["properties"]][0]
+    assert props["timing"]["enum"] == [4] and props["scripts"]["items"]["enum"] == [
+        "ssl-cert",
+        "ssl-enum-ciphers",
+        "tls-alpn",
+    ]
+    assert "443" in props["ports"]["pattern"] and "127" not in props["ports"]["pattern"]
+
+
 def test_a_question_without_targets_cannot_produce_a_scan():
     p, backend = planner([SEARCH])
     p.plan("top 10 DNS queries today")
