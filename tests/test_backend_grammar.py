@@ -381,6 +381,15 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     assert not rejected, rejected[:5]
 
 
+def _records(tool: str, splits=("train", "val", "test", "shifted")):
+    """(record, whitespace-normalised question) for every record of ``tool`` in ``splits``."""
+    for split in splits:
+        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["tool"] == tool:
+                yield rec, " ".join(rec["question"].split())
+
+
 @pytest.mark.skipif(
     not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
 )
@@ -392,18 +401,14 @@ def test_every_ip_value_in_the_data_is_grounded():
     ip_fields = set(catalog_ip_fields(FieldCatalog.packaged()))
     assert {"source.ip", "destination.ip"} <= ip_fields
     seen, missing = 0, []
-    for split in ("train", "val", "test", "shifted"):
-        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            if rec["tool"] != "elasticsearch":
-                continue
-            allowed = set(address_values(" ".join(rec["question"].split()), rec.get("previous")))
-            for key in ("where", "any_of", "exclude"):
-                for cond in rec["target"].get(key, []):
-                    if cond["field"] in ip_fields and "value" in cond:
-                        vals = cond["value"] if isinstance(cond["value"], list) else [cond["value"]]
-                        seen += len(vals)
-                        missing += [(rec["id"], v) for v in vals if v not in allowed]
+    for rec, question in _records("elasticsearch"):
+        allowed = set(address_values(question, rec.get("previous")))
+        for key in ("where", "any_of", "exclude"):
+            for cond in rec["target"].get(key, []):
+                if cond["field"] in ip_fields and "value" in cond:
+                    vals = cond["value"] if isinstance(cond["value"], list) else [cond["value"]]
+                    seen += len(vals)
+                    missing += [(rec["id"], v) for v in vals if v not in allowed]
     assert seen > 1000 and missing == []
 
 
@@ -423,27 +428,17 @@ def test_every_scan_value_in_the_data_is_grounded():
     from operatorx.agent.grounding import SCAN_NUMBER_FIELDS, SWITCH_WORDS, scan_values
 
     seen, missing = 0, []
-    for split in ("train", "val", "test"):
-        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            if rec["tool"] != "nmap":
-                continue
-            allowed = scan_values(" ".join(rec["question"].split()), rec.get("previous"))
-            switches = [k for k in SWITCH_WORDS if rec["target"].get(k) is True]
-            missing += [(rec["id"], k) for k in switches if k not in allowed["switches"]]
-            for name in (*SCAN_NUMBER_FIELDS, "scripts", "technique"):
-                value = rec["target"].get(name)
-                if value is None:
-                    continue
-                if name == "technique":
-                    missing += [(rec["id"], name, value)] if value not in allowed[name] else []
-                    continue
-                if name == "scripts":
-                    missing += [(rec["id"], name, v) for v in value if v not in allowed[name]]
-                    continue
-                values = [int(n) for n in re.findall(r"\d+", value)] if isinstance(value, str) else [value]
-                seen += len(values)
-                missing += [(rec["id"], name, v) for v in values if v not in allowed[name]]
+    for rec, question in _records("nmap", ("train", "val", "test")):
+        allowed, target = scan_values(question, rec.get("previous")), rec["target"]
+        wanted = [("switches", k) for k in SWITCH_WORDS if target.get(k) is True]
+        wanted += [("scripts", v) for v in target.get("scripts", [])]
+        wanted += [("technique", target["technique"])] if "technique" in target else []
+        for name in SCAN_NUMBER_FIELDS:
+            value = target.get(name)
+            if value is not None:
+                wanted += [(name, int(n)) for n in re.findall(r"\d+", value)] if isinstance(value, str) else [(name, value)]
+        seen += len(wanted)
+        missing += [(rec["id"], name, v) for name, v in wanted if v not in allowed[name]]
     assert seen > 1000 and missing == []
 
 
@@ -452,16 +447,12 @@ def test_every_scan_value_in_the_data_is_grounded():
 )
 def test_every_search_number_in_the_data_is_grounded():
     """All records of every split: each range bound, hit and bucket count is allowed."""
-    from operatorx.agent.grounding import _search_numbers_of, search_numbers
+    from operatorx.agent.grounding import numbers_of_search, search_numbers
 
     seen, missing = 0, []
-    for split in ("train", "val", "test", "shifted"):
-        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            if rec["tool"] != "elasticsearch":
-                continue
-            allowed = set(search_numbers(" ".join(rec["question"].split()), rec.get("previous")))
-            values = _search_numbers_of(rec["target"])
-            seen += len(values)
-            missing += [(rec["id"], v) for v in values if v not in allowed]
+    for rec, question in _records("elasticsearch"):
+        allowed = set(search_numbers(question, rec.get("previous")))
+        values = numbers_of_search(rec["target"])
+        seen += len(values)
+        missing += [(rec["id"], v) for v in values if v not in allowed]
     assert seen > 1000 and missing == []

@@ -430,7 +430,8 @@ SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
 _DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
 
 
-def _search_numbers_of(call: dict) -> list[float]:
+def numbers_of_search(call: dict) -> list[float]:
+    """The range bounds, hits and bucket count a search call (dict) names."""
     out = [call["size"]] if isinstance(call.get("size"), int) else []
     agg = call.get("agg") or {}
     if isinstance(agg.get("size"), int):
@@ -460,7 +461,7 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
             if value < 2**53:  # past that a JSON number is no longer exact
                 out.add(int(value) if value.is_integer() else value)
     if previous and previous.get("tool") == "elasticsearch":
-        out.update(_search_numbers_of(previous))
+        out.update(numbers_of_search(previous))
     return tuple(sorted(out))
 
 
