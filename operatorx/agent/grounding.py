@@ -340,8 +340,9 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     ask for (``SCRIPT_WORDS``) and the edited scan's; techniques (``TECHNIQUE_WORDS``) and
     on/off options (``SWITCH_WORDS``, under "switches") likewise.
     """
+    targets = target_candidates(question)
     text = question
-    for target in sorted(target_candidates(question), key=len, reverse=True):
+    for target in sorted(targets, key=len, reverse=True):
         text = text.replace(target, " ")
     written = {int(n) for n in _NUMBER.findall(text)}
     if _ONE_UNIT.search(question):
@@ -366,7 +367,7 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
     result["scripts"] = _scripts(question, words, prev)
     result["technique"] = _techniques(question, words, prev)
-    result["switches"] = _switches(question, words, prev)
+    result["switches"] = _switches(question, words, targets, prev)
     return result
 
 
@@ -380,11 +381,11 @@ def _stems(words: set[str]) -> set[str]:
     return out
 
 
-def _switches(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
+def _switches(question: str, words: set[str], targets: list[str], previous: dict | None) -> tuple[str, ...]:
     flags = set(_FLAG.findall(question))
     named = set(_named(words, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
     out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
-    if any(_kind_of(t) in ("ipv6", "cidr6") for t in target_candidates(question)):
+    if any(_kind_of(t) in ("ipv6", "cidr6") for t in targets):
         out.add("ipv6")
     if previous is not None:
         out.update(name for name in SWITCH_WORDS if previous.get(name) is True)
