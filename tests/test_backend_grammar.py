@@ -15,7 +15,7 @@ import pytest
 llguidance = pytest.importorskip("llguidance")
 
 from operatorx.agent.prompting import format_call  # noqa: E402
-from operatorx.backend.grammar import decoding_schema, fingerprint  # noqa: E402
+from operatorx.backend.grammar import catalog_ip_fields, decoding_schema, fingerprint  # noqa: E402
 from operatorx.backend.llama import JSON_OPTIONS  # noqa: E402
 from operatorx.schemas import parse_plan  # noqa: E402
 from operatorx.tools.elastic.catalog import FieldCatalog  # noqa: E402
@@ -341,7 +341,13 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     would be forced off what it learned. A sample of train, val and test is checked (the
     full set passes too but takes a minute); shifted is not (see test_every_scan_value_in_the_data_is_grounded).
     """
-    from operatorx.agent.grounding import address_values, scan_values, search_numbers
+    from operatorx.agent.grounding import (
+        address_values,
+        scan_values,
+        search_numbers,
+        search_scalars,
+        search_values,
+    )
     from operatorx.agent.planner import target_candidates
     from operatorx.backend.grammar import catalog_ip_fields
     from operatorx.config import load_config
@@ -369,6 +375,8 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
                 caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
                 scan_values=scan_values(question, rec.get("previous")),
                 search_numbers=search_numbers(question, rec.get("previous")),
+                search_values=search_values(question, rec.get("previous")),
+                search_scalars=search_scalars(question, rec.get("previous")),
             )
             key = fingerprint(schema)
             if key not in matchers:
@@ -433,6 +441,7 @@ def test_every_scan_value_in_the_data_is_grounded():
         wanted = [("switches", k) for k in SWITCH_WORDS if target.get(k) is True]
         wanted += [("scripts", v) for v in target.get("scripts", [])]
         wanted += [("technique", target["technique"])] if "technique" in target else []
+        wanted += [("exclude", h) for h in target.get("exclude", [])]
         for name in SCAN_NUMBER_FIELDS:
             value = target.get(name)
             if value is not None:
@@ -456,3 +465,110 @@ def test_every_search_number_in_the_data_is_grounded():
         seen += len(values)
         missing += [(rec["id"], v) for v in values if v not in allowed]
     assert seen > 1000 and missing == []
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_every_search_value_in_the_data_is_grounded():
+    """All records of train, val and test: each string a condition compares a field with is
+    in ``search_values`` or among that field's known values, each number in ``search_scalars``.
+
+    Shifted is left out on purpose (its phrasings are meant to be new): 2 of its 188 string
+    values need knowledge no rule here has ("Encoded PowerShell." → powershell.exe, *-enc*).
+    """
+    from operatorx.agent.grounding import search_scalars, search_values
+    from operatorx.tools.elastic.known_values import field_values
+
+    ip_fields = set(catalog_ip_fields(FieldCatalog.packaged()))
+    known = field_values()
+    seen, missing = 0, []
+    for rec, question in _records("elasticsearch", ("train", "val", "test")):
+        words = set(search_values(question, rec.get("previous")))
+        numbers = set(search_scalars(question, rec.get("previous")))
+        for key in ("where", "any_of", "exclude"):
+            for cond in rec["target"].get(key, []):
+                if cond["field"] in ip_fields or "value" not in cond:
+                    continue
+                vals = cond["value"] if isinstance(cond["value"], list) else [cond["value"]]
+                for v in vals:
+                    if isinstance(v, bool):
+                        continue
+                    seen += 1
+                    ok = v in numbers if isinstance(v, (int, float)) else (v in words or v in known.get(cond["field"], ()))
+                    if not ok:
+                        missing.append((rec["id"], cond["field"], v))
+    assert seen > 4000 and missing == []
+
+
+def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):
+    from operatorx.agent.grounding import search_scalars, search_values
+
+    question = "zeek conns from ws-fin-07 to port 3389 with state S0"
+    schema = decoding_schema(
+        ["event.dataset", "event.code", "host.name", "destination.port", "connection.state", "rule.uuid"],
+        search_values=search_values(question),
+        search_scalars=search_scalars(question),
+    )
+
+    def search(*conds) -> str:
+        return format_call({"tool": "elasticsearch", "where": [dict(c) for c in conds]})
+
+    ok = [
+        {"field": "event.dataset", "value": "zeek.conn"},  # the field's own known value
+        {"field": "host.name", "value": "ws-fin-07"},  # the analyst's words
+        {"field": "connection.state", "value": "S0"},
+        {"field": "destination.port", "value": 3389},
+        {"field": "host.name", "op": "wildcard", "value": "*ws-fin-07*"},
+        {"field": "host.name", "op": "in", "value": ["ws-fin-07"]},
+    ]
+    for cond in ok:
+        assert accepts(tokenizer, schema, search(cond)), cond
+    bad = [
+        {"field": "host.name", "value": "my_host"},  # nobody wrote it
+        {"field": "rule.uuid", "value": "4625"},  # event.code's known value, not rule.uuid's
+        {"field": "host.name", "value": "zeek.dns"},  # event.dataset's known value
+        {"field": "destination.port", "value": 22},  # a number nobody wrote
+        {"field": "host.name", "op": "in", "value": ["ws-fin-07", "ws-fin-08"]},
+    ]
+    for cond in bad:
+        assert not accepts(tokenizer, schema, search(cond)), cond
+    # without grounding any well-formed value goes
+    free = decoding_schema(["host.name"])
+    assert accepts(tokenizer, free, search({"field": "host.name", "value": "my_host"}))
+
+
+def test_search_values_come_from_the_words():
+    from operatorx.agent.grounding import search_scalars, search_values
+
+    values = set(search_values('kmiller\'s processes in C:\\Users\\Public on ws-hr* named "ET SCAN Potential SSH Scan"'))
+    assert {"kmiller", "ws-hr", "*ws-hr*", "ws-hr*", "ET SCAN Potential SSH Scan", "*.ET"} <= values
+    assert "kmiller's" not in values and "*Downloads*" not in values
+    prev = {"tool": "elasticsearch", "where": [{"field": "dns.query.name", "value": "bad.example"},
+                                               {"field": "destination.port", "value": 8443}]}
+    assert "bad.example" in search_values("only today", prev)
+    assert search_scalars("only today", prev) == (8443,)
+    assert {22, 443, 7} <= set(search_scalars("ssh or https on port 7 from 10.0.0.5"))
+    assert 10 not in search_scalars("from 10.0.0.5")
+
+
+def test_numeric_scan_options_need_words_that_ask_for_them():
+    from operatorx.agent.grounding import scan_values
+
+    plain = scan_values("scan 127.0.0.1 ports 22 and 80")
+    assert {22, 80} <= set(plain["ports"])
+    assert plain["min_rate"] == plain["max_rate"] == plain["top_ports"] == plain["host_timeout"] == ()
+    assert 80 in scan_values("scan 127.0.0.1 at 80 packets per second")["min_rate"]
+    assert 100 in scan_values("top 100 ports on 127.0.0.1")["top_ports"]
+    assert 30 in scan_values("scan 127.0.0.1, host tmieout 30s")["host_timeout"]  # one typo
+    assert 500 in scan_values("slower please", {"tool": "nmap", "targets": ["127.0.0.1"], "max_rate": 500})["max_rate"]
+
+
+def test_a_target_is_excluded_only_when_words_leave_it_out():
+    from operatorx.agent.grounding import scan_values
+
+    assert scan_values("scan 127.0.0.1 ports 22 and 80")["exclude"] == ()
+    assert "127.0.0.5" in scan_values("scan 127.0.0.0/24 but leve out 127.0.0.5")["exclude"]  # one typo
+    assert "127.0.0.5" in scan_values("nmap 127.0.0.0/24 --exclude 127.0.0.5")["exclude"]
+    prev = {"tool": "nmap", "targets": ["127.0.0.0/24"], "exclude": ["127.0.0.5"]}
+    assert "127.0.0.5" in scan_values("faster", prev)["exclude"]

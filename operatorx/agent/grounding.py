@@ -288,6 +288,20 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "udp": (("udp", "su"), ("-sU",)),
     "ipv6": (("ipv6", "v6", "aaaa"), ("-6",)),
 }
+# Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
+# is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
+NUMBER_WORDS: dict[str, tuple[str, ...]] = {
+    "top_ports": ("top", "most", "common", "popular", "frequent"),
+    "min_rate": ("rate", "pps", "packets", "packet", "least", "minimum", "min", "second", "sec"),
+    "max_rate": ("rate", "pps", "packets", "packet", "cap", "limit", "max", "maximum", "most", "exceed",
+                 "throttle", "second", "sec"),
+    "host_timeout": ("timeout", "timeouts", "give", "after", "slow", "minutes", "minute", "seconds", "second",
+                     "hours", "hour", "min", "sec", "ms", "wait", "longer", "max"),
+    "version_intensity": ("intensity", "light", "lightest", "level", "thorough", "all"),
+}
+# Words that leave a host out of a scan (--exclude): without one, a target is not excluded.
+EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "except", "skip", "skipping", "but", "without", "not",
+                 "leave", "omit", "minus", "other", "avoid", "ignore", "besides", "apart", "w/o")
 _FLAG = re.compile(r"(?<![\w-])-{1,2}[A-Za-z][A-Za-z0-9]*(?:-(?![\w]))?")
 # Scan techniques by the words (and -sX flags, lower-cased to "sx") that ask for them. "-sn"
 # (ping) and "-sN" (null) read the same once lower-cased: both are allowed. "udp too" adds
@@ -336,9 +350,12 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     for timing also the named templates ("aggressive" → 4); and whatever the scan a
     follow-up edits already has, with its timing one step either way ("faster"). A small
     model otherwise fills options nobody asked for with numbers from nowhere
-    (``"ports":"110"`` for "which services are listening on …"). Scripts: those the words
-    ask for (``SCRIPT_WORDS``) and the edited scan's; techniques (``TECHNIQUE_WORDS``) and
-    on/off options (``SWITCH_WORDS``, under "switches") likewise.
+    (``"ports":"110"`` for "which services are listening on …"); the options that take a
+    number need words that ask for them (``NUMBER_WORDS``: "ports 22 and 80" sets no packet
+    rate). Scripts: those the words ask for (``SCRIPT_WORDS``) and the edited scan's;
+    techniques (``TECHNIQUE_WORDS``) and on/off options (``SWITCH_WORDS``, under
+    "switches") likewise; ``exclude`` lists the targets that may be left out, none without
+    a word that leaves one out (``EXCLUDE_WORDS``).
     """
     targets = target_candidates(question)
     text = question
@@ -364,10 +381,19 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
                 out[name].add(prev[name])
         t = prev.get("timing", 3)  # nmap's default template is 3: "faster" is 4
         timing.update(k for k in (t - 1, t, t + 1) if 0 <= k <= 5)
+    parts = words | {p for w in words if "-" in w for p in w.split("-")} | set(re.findall(r"[a-z]+", question.lower()))
+    for name, cues in NUMBER_WORDS.items():
+        if not _named(parts, {c: c for c in cues}) and not (prev is not None and prev.get(name) is not None):
+            out[name] = set()
     result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
     result["scripts"] = _scripts(question, words, prev)
     result["technique"] = _techniques(question, words, prev)
     result["switches"] = _switches(question, words, targets, prev)
+    leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS}) or "w/o" in question.lower()
+    if prev is not None and prev.get("exclude"):
+        leave_out = True
+    edited = [*prev.get("targets", []), *prev.get("exclude", [])] if prev is not None else []
+    result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out else ()
     return result
 
 
@@ -463,6 +489,83 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
                 out.add(int(value) if value.is_integer() else value)
     if previous and previous.get("tool") == "elasticsearch":
         out.update(numbers_of_search(previous))
+    return tuple(sorted(out))
+
+
+# A search's string values: spans of the analyst's words (up to this many), as written and
+# lower-cased, and for wildcard/prefix conditions the usual patterns around the shorter ones.
+SPAN_WORDS = 6
+PATTERN_WORDS = 3
+_QUOTED = re.compile(r'"([^"]{1,96})"|(?<!\w)\'([^\']{1,96})\'(?!\w)')
+_VALUE_STRIP = "\"'`()[]{}<>;!?"
+
+
+def _value_words(question: str) -> list[str]:
+    words = []
+    for raw in re.split(r"[\s,]+", question):
+        word = raw.strip(_VALUE_STRIP).rstrip(".:")
+        if word.lower().endswith(("'s", "\u2019s")):  # "kmiller's processes"
+            word = word[:-2]
+        word = word.rstrip("*") or word
+        if word:
+            words.append(word)
+    return words
+
+
+def string_values_of_search(call: dict) -> list[str]:
+    """The string values of a search call's conditions (equality, ``in`` and text ops)."""
+    out: list[str] = []
+    for key in ("where", "any_of", "exclude"):
+        for cond in call.get(key) or []:
+            value = cond.get("value")
+            out += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    return out
+
+
+def search_values(question: str, previous: dict | None = None) -> tuple[str, ...]:
+    """The only strings a search condition may compare a field with.
+
+    Spans of up to ``SPAN_WORDS`` of the analyst's words (as written and lower-cased, a
+    possessive "'s" and a trailing ``*`` dropped), quoted text whole, wildcard and prefix
+    patterns around the spans of up to ``PATTERN_WORDS`` words (``*x*``, ``x*``, ``*x``,
+    ``*.x``), and the values of the search a follow-up edits. The grammar adds, field by
+    field, the values Security Onion's fields take that words name by meaning
+    (``known_values.field_values``: "failed logons" → ``event.code`` 4625). Every string
+    value in the train, val and test data is one of these (tests/test_backend_grammar.py
+    checks); the model can no longer search for a value nobody wrote ("my_observer").
+    """
+    words = _value_words(question)
+    spans: list[str] = []
+    for n in range(1, SPAN_WORDS + 1):
+        spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    spans += [a or b for a, b in _QUOTED.findall(question)]
+    forms = list(dict.fromkeys([*spans, *(s.lower() for s in spans)]))
+    short = [s for s in forms if s.count(" ") < PATTERN_WORDS]
+    patterns = [p for s in short for p in (f"*{s}*", f"{s}*", f"*{s}", f"*.{s}")]
+    out = [*forms, *patterns]
+    if previous and previous.get("tool") == "elasticsearch":
+        out += string_values_of_search(previous)
+    return tuple(dict.fromkeys(v for v in out if 0 < len(v) <= 96))
+
+
+def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:
+    """The only numbers an equality or ``in`` condition may compare a field with.
+
+    The numbers written in the question (not inside its addresses), the ports of the
+    services it names, and the numbers of the search a follow-up edits.
+    """
+    text = question
+    for target in sorted(target_candidates(question), key=len, reverse=True):
+        text = text.replace(target, " ")
+    out: set[float] = {int(f) if (f := float(n)).is_integer() else f for n in _DECIMAL.findall(text)}
+    for implied in _named(_stems(set(_WORDS.findall(question.lower()))), SERVICE_PORTS):
+        out.update(implied)
+    if previous and previous.get("tool") == "elasticsearch":
+        for key in ("where", "any_of", "exclude"):
+            for cond in previous.get(key) or []:
+                value = cond.get("value")
+                out.update(v for v in (value if isinstance(value, list) else [value])
+                           if isinstance(v, (int, float)) and not isinstance(v, bool))
     return tuple(sorted(out))
 
 

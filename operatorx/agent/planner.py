@@ -35,6 +35,8 @@ from operatorx.agent.grounding import (
     route_tools,
     scan_values,
     search_numbers,
+    search_scalars,
+    search_values,
     target_candidates,
 )
 from operatorx.agent.prompting import render_prompt
@@ -232,16 +234,23 @@ class Planner:
             if previous and tools is None:
                 tools = {previous["tool"]}
         outcome.routed = sorted(tools) if tools else []
-        schema = decoding_schema(
-            catalog_names(catalog),
-            targets if self.ground_targets else None,
-            tools,
-            ip_fields=catalog_ip_fields(catalog),
-            addresses=address_values(question, previous) if self.ground_targets else None,
-            caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
-            scan_values=scan_values(question, previous) if self.ground_targets else None,
-            search_numbers=search_numbers(question, previous) if self.ground_targets else None,
-        )
+        ground = self.ground_targets
+
+        def grammar(tools: set[str] | frozenset[str] | None) -> dict:
+            return decoding_schema(
+                catalog_names(catalog),
+                targets if ground else None,
+                tools,
+                ip_fields=catalog_ip_fields(catalog),
+                addresses=address_values(question, previous) if ground else None,
+                caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
+                scan_values=scan_values(question, previous) if ground else None,
+                search_numbers=search_numbers(question, previous) if ground else None,
+                search_values=search_values(question, previous) if ground else None,
+                search_scalars=search_scalars(question, previous) if ground else None,
+            )
+
+        schema = grammar(tools)
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")
 

@@ -32,6 +32,7 @@ from functools import lru_cache
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
+from operatorx.tools.elastic.known_values import field_values
 
 _DROP = ("title", "description", "default", "examples")
 
@@ -62,6 +63,11 @@ INTERVAL_PATTERN = r"^([0-9]{1,4}[smhd]|minute|hour|day|week|month|quarter|year)
 VALUE_MAX_LENGTH = 96
 REPLY_MAX_LENGTH = 160
 DECODE_MAX_ITEMS = {"conditions": 8, "values": 32, "fields": 12, "sort": 2, "scripts": 4}
+
+
+# The question's words, as one definition every condition refers to (a few hundred strings).
+SEARCH_TEXT = "search_text"
+SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 
 
 def _clean(node):
@@ -145,7 +151,7 @@ def _alternation(values: Iterable[int]) -> str:
 def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
     """Limit numeric scan options, ``scripts`` and ``technique`` to ``allowed``
     (``grounding.scan_values``), and keep only the on/off options it lists under
-    ``switches``; an option with nothing allowed is removed."""
+    ``switches``; an option with nothing allowed is removed (``exclude`` too)."""
     for name, values in allowed.items():
         if name == "switches":  # on/off options: the ones not allowed go
             for switch in [n for n, spec in props.items() if spec.get("enum") == [True] and n not in values]:
@@ -153,6 +159,10 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             continue
         spec = props.get(name)
         if spec is None:
+            continue
+        if name == "exclude":  # the targets that may be left out: the grammar's own, or none
+            if not values:
+                del props[name]
             continue
         if name == "scripts":
             values = [v for v in values if v in spec["items"]["enum"]]
@@ -224,6 +234,8 @@ def _conditions(
     ip_fields: list[str] | None = None,
     addresses: list[str] | None = None,
     numbers: list[float] | None = None,
+    strings: list[str] | None = None,
+    scalars: list[float] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -233,9 +245,16 @@ def _conditions(
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
     them (Elasticsearch cannot match text in an ip field). Range and exists stay open.
-    With ``numbers``, a numeric range bound must be one of them.
+    With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
+    ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
     """
-    scalar = {"anyOf": _scalar()}
+    text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
+    number: dict | None = {"type": "number"}
+    if strings is not None:  # the question's words: one shared definition (see decoding_schema)
+        text = {"$ref": SEARCH_TEXT_REF}
+    if scalars is not None:
+        number = {"type": "number", "enum": list(scalars)} if scalars else None
+    scalar = {"anyOf": [alt for alt in (text, number, {"type": "boolean"}) if alt is not None]}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
     if numbers is not None:  # numeric bounds only from the question's numbers
@@ -243,6 +262,10 @@ def _conditions(
     valued = field  # the fields that take a free value
     if ip_fields is not None and addresses is not None:
         valued = _field_spec([n for n in field["enum"] if n not in set(ip_fields)])
+    known: dict[str, tuple[str, ...]] = {}
+    if strings is not None and "enum" in valued:  # fields whose meaningful values words name
+        known = {n: v for n, v in field_values().items() if n in set(valued["enum"])}
+        valued = _field_spec([n for n in valued["enum"] if n not in known])
 
     def variant(op: list[str] | None, on: dict, **props: dict) -> dict:
         properties = {"field": on, **({"op": {"type": "string", "enum": op}} if op else {}), **props}
@@ -256,15 +279,21 @@ def _conditions(
 
     alternatives = [
         variant(None, valued, value=scalar),
-        variant(
-            ["match", "phrase", "wildcard", "prefix"],
-            valued,
-            value={"type": "string", "maxLength": VALUE_MAX_LENGTH},
-        ),
         variant(["in"], valued, value=values),
         variant(["range"], field, gte=bound, lte=bound, gt=bound, lt=bound),
         variant(["exists"], field),
     ]
+    if text is not None:
+        alternatives.insert(1, variant(["match", "phrase", "wildcard", "prefix"], valued, value=text))
+    for name, own in known.items():  # the words, or this field's own known values
+        on = {"type": "string", "enum": [name]}
+        word = {"anyOf": [text, {"type": "string", "enum": list(own)}]}
+        one = {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
+        alternatives += [
+            variant(None, on, value=one),
+            variant(["match", "phrase", "wildcard", "prefix"], on, value=word),
+            variant(["in"], on, value={**values, "items": one}),
+        ]
     if valued is not field and addresses:
         on = {"type": "string", "enum": list(ip_fields)}
         address = {"type": "string", "enum": list(addresses)}
@@ -281,13 +310,16 @@ def _es_schema(
     addresses: list[str] | None = None,
     caps: tuple[int, int] | None = None,
     numbers: list[float] | None = None,
+    strings: list[str] | None = None,
+    scalars: list[float] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
     field = _field_spec(field_names)
     # Address grounding needs the catalog: without field names there are no field types.
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
-    cond = _conditions(field, ips, addresses, numbers) if ips else _conditions(field, numbers=numbers)
+    values = {"numbers": numbers, "strings": strings, "scalars": scalars}
+    cond = _conditions(field, ips, addresses, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
     agg["properties"]["interval"] = {"type": "string", "pattern": INTERVAL_PATTERN}
@@ -333,6 +365,8 @@ def decoding_schema(
     caps: tuple[int, int] | None = None,
     scan_values: dict[str, Iterable] | None = None,
     search_numbers: Iterable[float] | None = None,
+    search_values: Iterable[str] | None = None,
+    search_scalars: Iterable[float] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -348,7 +382,9 @@ def decoding_schema(
     may take (``grounding.scan_values``); an empty one
     removes the option, a name left out stays open. ``search_numbers``: the only numbers a
     search's range bounds, hits and buckets may be (``grounding.search_numbers``); None:
-    any. Returns a fresh dict.
+    any. ``search_values`` and ``search_scalars``: the only strings and numbers a search
+    condition may compare a field with (``grounding.search_values``,
+    ``grounding.search_scalars``); None: any. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -359,7 +395,9 @@ def decoding_schema(
     if scan_values is not None:
         scan = tuple(sorted((k, tuple(sorted(set(v)))) for k, v in scan_values.items()))
     nums = tuple(sorted(set(search_numbers))) if search_numbers is not None else None
-    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan, nums))
+    strs = tuple(dict.fromkeys(search_values)) if search_values is not None else None
+    eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
+    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs))
 
 
 @lru_cache(maxsize=64)
@@ -372,12 +410,15 @@ def _cached_schema(
     caps: tuple[int, int] | None = None,
     scan_values: tuple[tuple[str, tuple], ...] | None = None,
     search_numbers: tuple[float, ...] | None = None,
+    search_values: tuple[str, ...] | None = None,
+    search_scalars: tuple[float, ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
         scan = dict(scan_values) if scan_values is not None else None
         branches.extend(_nmap_schema(list(hosts) if hosts else None, scan))
-    if tools is None or "elasticsearch" in tools:
+    searches = tools is None or "elasticsearch" in tools
+    if searches:
         branches.append(
             _es_schema(
                 list(names) if names else None,
@@ -385,10 +426,16 @@ def _cached_schema(
                 list(addresses) if addresses is not None else None,
                 caps,
                 list(search_numbers) if search_numbers is not None else None,
+                list(search_values) if search_values is not None else None,
+                list(search_scalars) if search_scalars is not None else None,
             )
         )
     if tools is None or "none" in tools or not branches:
         branches.append(_reply_schema())
+    if search_values is not None and searches:
+        # no words at all: only the fields' own known values (an empty string matches nothing)
+        text = {"type": "string", "enum": list(search_values)} if search_values else {"type": "string", "maxLength": 0}
+        return {"anyOf": branches, "$defs": {SEARCH_TEXT: text}}
     return {"anyOf": branches}
 
 

@@ -1,0 +1,79 @@
+"""Values Security Onion's keyword fields take that analysts name by meaning, not by spelling.
+
+"failed logons" is ``event.code: 4625``, "normally completed connections" is
+``connection.state: SF``, "punycode names" is a ``xn--`` prefix. The planner's grammar lets a
+search's string values come only from the analyst's words, the search being edited, and
+these lists (``grounding.search_values``), so the model can pick a real value but cannot
+invent one ("report.report.group_name").
+
+Sources: ``shared/reference/security-onion-data.md`` (SO 2.4.110 pipelines and templates),
+Zeek's conn.log states, Windows Security and Sysmon event ids, IANA DNS names. The dataset
+and module names come from the packaged field catalog (``so_catalog.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+# Field → the values it takes that have a meaning an analyst asks for in words.
+FIELD_VALUES: dict[str, tuple[str, ...]] = {
+    "event.category": ("network", "process", "file", "authentication", "host", "iam", "registry",
+                       "configuration", "intrusion_detection"),
+    # Zeek conn.log states
+    "connection.state": ("S0", "S1", "S2", "S3", "SF", "REJ", "RSTO", "RSTR", "RSTOS0", "RSTRH",
+                         "SH", "SHR", "OTH"),
+    # Windows Security (system.security) and Sysmon event ids, as strings (keyword field)
+    "event.code": ("4624", "4625", "4634", "4648", "4672", "4688", "4697", "4698", "4720", "4722",
+                   "4724", "4726", "4728", "4732", "4738", "4740", "4756", "4768", "4769", "4771",
+                   "4776", "1102", "7045",
+                   "1", "2", "3", "5", "6", "7", "8", "10", "11", "12", "13", "15", "17", "22", "23"),
+    "event.severity_label": ("low", "medium", "high", "critical"),
+    "ssl.version": ("SSLv3", "TLSv10", "TLSv11", "TLSv12", "TLSv13"),
+    "dns.response.code_name": ("NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED", "FORMERR", "NOTIMP"),
+    "dns.query.type_name": ("A", "AAAA", "TXT", "MX", "PTR", "NULL", "ANY", "SRV", "CNAME", "NS",
+                            "SOA", "HINFO"),
+    "file.mime_type": ("application/x-dosexec", "application/x-executable", "application/pdf",
+                       "application/zip", "application/vnd.ms-word.document.macroEnabled.12",
+                       "application/x-msdownload", "text/x-shellscript", "text/html", "text/plain"),
+    "network.transport": ("tcp", "udp", "icmp", "TCP", "UDP", "ICMP"),
+    # Zeek's detected service / Suricata's app_proto
+    "network.protocol": ("dns", "http", "ssl", "tls", "ssh", "smtp", "ftp", "smb", "krb", "dhcp", "ntp",
+                         "rdp", "sip", "snmp", "irc", "mysql", "dce_rpc", "ntlm", "quic"),
+}
+
+# Patterns for wildcard and prefix conditions that stand for a meaning: executables in a
+# MIME type list, punycode (IDN) names, the user folders malware runs from.
+_FOLDERS = ("*Temp*", "*Downloads*", "*AppData*", "*ProgramData*", "*Public*")
+FIELD_PATTERNS: dict[str, tuple[str, ...]] = {
+    "file.resp_mime_types": ("*exec*",),
+    "file.mime_type": ("*exec*",),
+    "dns.query.name": ("xn--",),
+    "dns.question.name": ("xn--",),
+    "process.executable": _FOLDERS,
+    "process.parent.executable": _FOLDERS,
+    "file.path": _FOLDERS,
+}
+
+
+@cache
+def _catalog() -> dict:
+    text = resources.files("operatorx.data").joinpath("so_catalog.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def field_values() -> dict[str, tuple[str, ...]]:
+    """Field → the values (and patterns) a search may give it without the analyst spelling
+    them: the lists above, and the dataset, module and tag names of the packaged catalog."""
+    datasets = _catalog().get("datasets", [])
+    out: dict[str, list[str]] = {
+        "event.dataset": [d["dataset"] for d in datasets if d.get("dataset")],
+        "event.module": [d["module"] for d in datasets if d.get("module")],
+        "tags": [t for d in datasets for t in d.get("tags", [])] + ["alert"],
+    }
+    for table in (FIELD_VALUES, FIELD_PATTERNS):
+        for name, values in table.items():
+            out.setdefault(name, []).extend(values)
+    return {name: tuple(dict.fromkeys(values)) for name, values in out.items()}
