@@ -40,6 +40,7 @@ from operatorx.agent.grounding import (
     target_candidates,
 )
 from operatorx.agent.prompting import render_prompt
+from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
 from operatorx.backend.grammar import catalog_ip_fields, catalog_names, decoding_schema
 from operatorx.config import Config
@@ -270,6 +271,13 @@ class Planner:
             t = time.perf_counter()
             plan, problem, final = self._check(gen.text, gen.stop, catalog, outcome)
             outcome.timings["validate"] += time.perf_counter() - t
+            if problem is None and attempt < ATTEMPTS and isinstance(plan, Reply):
+                why = self._unfounded(plan, question, previous)
+                if why is not None:  # ask again, with the refusal out of the grammar
+                    reason, instead = why
+                    outcome.problems.append(f"unfounded reply ({plan.message}): {reason}")
+                    schema = grammar(instead if tools is None else set(tools) & instead)
+                    continue
             if problem is None:
                 outcome.plan = plan
                 break
@@ -326,6 +334,19 @@ class Planner:
             # Targets come from the analyst's words: a retry would pick the same ones.
             return None, reasons, _scan_refusal(reasons)
         return None, f"the search is not allowed: {reasons}", None
+
+    def _unfounded(self, reply: Reply, question: str, previous: dict | None) -> tuple[str, frozenset[str]] | None:
+        """A model reply the question proves wrong (``refusals.unfounded``), with the tools to
+        answer with instead."""
+        from operatorx import policy
+
+        def check(target: str) -> str | None:
+            try:
+                return policy.check_target(target, self.config, self.resolve)[1]
+            except OperatorXError as e:
+                return str(e)
+
+        return unfounded(reply, question, previous, self.config.scope.hostnames, check)
 
     def _scope_refusal(self, data: dict) -> Reply | None:
         """For an invalid scan answer: the scope refusal when its targets are outside the scope.

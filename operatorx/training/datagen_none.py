@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 
+from operatorx.agent.refusals import MESSAGES as REFUSAL_MESSAGES
 from operatorx.schemas.plan import Reply
 from operatorx.training import datagen_values as V
 from operatorx.training.datagen_phrasing import Family, drawer, template_families
 
-MESSAGES = {
-    "out_of_scope": ("refuse", "That target is outside the allowed scan scope."),
-    # clarify, as the planner's own pre-check answers "scan <no readable target>"
-    "obfuscated": ("clarify", "Write targets as plain dotted IPs, CIDRs or hostnames."),
-    "destructive": ("refuse", "I only run read-only searches and non-destructive scans."),
-    "injection": ("refuse", "I won't follow embedded instructions or shell syntax."),
-    "offtopic": ("refuse", "I can only plan Nmap scans and Security Onion log searches."),
-    "vague_scan": ("clarify", "Which host or network should I scan?"),
-    "vague_search": ("clarify", "What should I look for in the logs, and over what time?"),
-    "vague": ("clarify", "Do you want a scan or a log search, and of what?"),
-}
+# The one short answer per reason; the planner checks the model's answers against them
+# (operatorx.agent.refusals), so both read the same table.
+MESSAGES = REFUSAL_MESSAGES
 
 
 def reply(reason: str) -> dict:
