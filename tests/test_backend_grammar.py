@@ -373,7 +373,7 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
                 ip_fields=ip_fields,
                 addresses=address_values(question, rec.get("previous")),
                 caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
-                scan_values=scan_values(question, rec.get("previous")),
+                scan_values=scan_values(question, rec.get("previous"), config.scope.hostnames),
                 search_numbers=search_numbers(question, rec.get("previous")),
                 search_values=search_values(question, rec.get("previous")),
                 search_scalars=search_scalars(question, rec.get("previous")),
@@ -434,10 +434,13 @@ def test_every_scan_value_in_the_data_is_grounded():
     import re
 
     from operatorx.agent.grounding import SCAN_NUMBER_FIELDS, SWITCH_WORDS, scan_values
+    from operatorx.config import load_config
+    from operatorx.training import datagen
 
+    hostnames = load_config(datagen.SCOPE_CONFIG).scope.hostnames
     seen, missing = 0, []
     for rec, question in _records("nmap", ("train", "val", "test")):
-        allowed, target = scan_values(question, rec.get("previous")), rec["target"]
+        allowed, target = scan_values(question, rec.get("previous"), hostnames), rec["target"]
         wanted = [("switches", k) for k in SWITCH_WORDS if target.get(k) is True]
         wanted += [("scripts", v) for v in target.get("scripts", [])]
         wanted += [("technique", target["technique"])] if "technique" in target else []
@@ -446,8 +449,11 @@ def test_every_scan_value_in_the_data_is_grounded():
             value = target.get(name)
             if value is not None:
                 wanted += [(name, int(n)) for n in re.findall(r"\d+", value)] if isinstance(value, str) else [(name, value)]
+        if "targets" in allowed:  # a new scan: the named hosts (minus those left out)
+            wanted.append(("targets", tuple(target["targets"])))
         seen += len(wanted)
         missing += [(rec["id"], name, v) for name, v in wanted if v not in allowed[name]]
+        missing += [(rec["id"], "required", name) for name in allowed["required"] if name not in target]
     assert seen > 1000 and missing == []
 
 
@@ -572,3 +578,49 @@ def test_a_target_is_excluded_only_when_words_leave_it_out():
     assert "127.0.0.5" in scan_values("nmap 127.0.0.0/24 --exclude 127.0.0.5")["exclude"]
     prev = {"tool": "nmap", "targets": ["127.0.0.0/24"], "exclude": ["127.0.0.5"]}
     assert "127.0.0.5" in scan_values("faster", prev)["exclude"]
+
+
+def test_a_new_scan_scans_exactly_the_named_hosts(tokenizer):
+    from operatorx.agent.grounding import named_targets, scan_values
+
+    hosts = ["10.0.0.5", "dc01", "10.0.0.0/24"]
+    question = "top 100 ports of 10.0.0.5, dc01 and 10.0.0.0/24"
+    allowed = scan_values(question, None, ["dc01"])
+    assert allowed["targets"] == (tuple(hosts),)
+    schema = decoding_schema(None, hosts, scan_values=allowed)
+    scan = {"tool": "nmap", "top_ports": 100}
+    assert accepts(tokenizer, schema, format_call({"tool": "nmap", "targets": hosts, "top_ports": 100}))
+    for fewer in (hosts[:2], hosts[1:], [hosts[0], hosts[0]]):
+        assert not accepts(tokenizer, schema, format_call({**scan, "targets": fewer}))
+    left_out = scan_values("scan 10.0.0.0/24 and dc01 but skip 10.0.0.5", None, ["dc01"])["targets"]
+    assert ("10.0.0.0/24", "dc01") in left_out and ("dc01",) in left_out
+    assert "targets" not in scan_values("also 10.0.0.9", {"tool": "nmap", "targets": ["10.0.0.5"]})
+    assert named_targets("scan 10.0.0.1 to 10.0.0.20") == ["10.0.0.1-20"]
+    assert named_targets("check robots.txt on 10.0.0.9") == ["10.0.0.9"]
+
+
+def test_options_written_as_flags_must_be_set(tokenizer):
+    from operatorx.agent.grounding import scan_values
+
+    question = "nmap -sS -p- -sV -Pn 127.0.0.1"
+    allowed = scan_values(question)
+    assert set(allowed["required"]) == {"technique", "all_ports", "service_version", "skip_discovery"}
+    schema = decoding_schema(None, ["127.0.0.1"], scan_values=allowed)
+    full = {"tool": "nmap", "targets": ["127.0.0.1"], "all_ports": True, "technique": "syn",
+            "service_version": True, "skip_discovery": True}
+    assert accepts(tokenizer, schema, format_call(full))
+    for name in ("all_ports", "service_version", "technique"):
+        assert not accepts(tokenizer, schema, format_call({k: v for k, v in full.items() if k != name})), name
+    # a negated flag is not allowed; a required flag the grammar cannot write requires nothing
+    negated = scan_values("no -sV", {"tool": "nmap", "targets": ["127.0.0.1"], "service_version": True})
+    assert "service_version" not in negated["switches"] and "service_version" not in negated["required"]
+    ipv4_only = decoding_schema(None, ["127.0.0.1"], scan_values=scan_values("nmap -6 127.0.0.1"))
+    assert accepts(tokenizer, ipv4_only, format_call({"tool": "nmap", "targets": ["127.0.0.1"]}))
+
+
+def test_a_duration_is_only_a_timeout():
+    from operatorx.agent.grounding import scan_values
+
+    allowed = scan_values("i want 90s per host max for fd00:10:20::8b7")
+    assert allowed["ports"] == () and 90 in allowed["host_timeout"]
+    assert 90 in scan_values("ports 90 and 443 on 127.0.0.1, host timeout 90s")["ports"]

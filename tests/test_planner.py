@@ -122,7 +122,9 @@ def test_schema_is_grounded_in_catalog_and_question():
     p, backend = planner([SCAN])
     p.plan("scan 127.0.0.1 and localhost")
     schema = json.dumps(backend.calls[0].schema)
-    assert '"enum": ["127.0.0.1", "localhost"]' in schema
+    assert '"enum": [["127.0.0.1", "localhost"]]' in schema  # a new scan scans exactly the named hosts
+    scans = [b for b in backend.calls[0].schema["anyOf"] if b["properties"]["tool"]["const"] == "nmap"]
+    assert scans and not any("exclude" in b["properties"] for b in scans)  # no word leaves a host out
     assert '"dns.query.name"' in schema  # field names from the catalog
 
 

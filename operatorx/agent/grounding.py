@@ -168,6 +168,8 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
             last = word.rstrip(".").rsplit(".", 1)[-1]
             if word.lower() not in names and not ("." in word and last.isalpha() and len(last) >= 2):
                 continue
+            if last.lower() in _FILE_SUFFIXES and word.lower() not in names:  # robots.txt, http-robots.txt
+                continue
         out.append(word)
         # "A to B" / "A through B" / "A - B" within one /24 → nmap's A-lastoctet range
         if kind == "ipv4" and i + 2 < len(words) and words[i + 1].lower() in ("to", "through", "thru", "-"):
@@ -177,6 +179,11 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
             if ehead == head and lo.isdigit() and hi.isdigit() and int(lo) < int(hi) <= 255:
                 out.append(f"{head}.{lo}-{hi}")
     return list(dict.fromkeys(out))
+
+
+# Names that end like a file, not a host (no such top-level domain exists).
+_FILE_SUFFIXES = frozenset(("txt", "php", "html", "htm", "exe", "dll", "ps1", "bat", "json", "xml", "conf",
+                            "cfg", "log", "cgi", "asp", "aspx", "jsp", "nse", "vbs", "hta", "lnk", "docm"))
 
 
 # "Traffic to external addresses" excludes these; no other address comes from nowhere.
@@ -228,6 +235,8 @@ TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressiv
 # A number standing alone or after T (-T4, T4): not the digits of ipv6, smb2 or pop3.
 _NUMBER = re.compile(r"(?:(?<![A-Za-z])|(?<=[Tt]))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
+# A number written as a duration: "90s", "500ms", "5 minutes", "2h".
+_DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b", re.I)
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
@@ -342,7 +351,7 @@ def _named(words: set[str], lexicon: dict) -> list:
     return out
 
 
-def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]:
+def scan_values(question: str, previous: dict | None = None, hostnames=()) -> dict[str, tuple]:
     """The only values each numeric scan option, and ``scripts``, may take, by option name.
 
     The numbers written in the question (not those inside its addresses), "an hour" as 1;
@@ -355,13 +364,23 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
     rate). Scripts: those the words ask for (``SCRIPT_WORDS``) and the edited scan's;
     techniques (``TECHNIQUE_WORDS``) and on/off options (``SWITCH_WORDS``, under
     "switches") likewise; ``exclude`` lists the targets that may be left out, none without
-    a word that leaves one out (``EXCLUDE_WORDS``).
+    a word that leaves one out (``EXCLUDE_WORDS``). A number written as a duration ("90s",
+    "5 minutes") is only a timeout.
+
+    What the analyst spelled out is kept too. ``targets`` (a new scan only; a follow-up may
+    add or swap hosts) lists the target lists the scan may have: every host the question
+    names, in order, or — when words leave some out — those minus any of them
+    (``named_targets``). ``required`` names the options written as nmap flags (``-sV``,
+    ``-p-``, ``-T4``, ``--top-ports``), which the scan must set; a flag written after "no"
+    or "without" ("no -sV") is not allowed at all.
     """
-    targets = target_candidates(question)
+    targets = target_candidates(question, hostnames)
     text = question
     for target in sorted(targets, key=len, reverse=True):
         text = text.replace(target, " ")
-    written = {int(n) for n in _NUMBER.findall(text)}
+    durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
+    plain_text = _DURATION.sub(" ", text)
+    written = {int(n) for n in _NUMBER.findall(plain_text)}
     if _ONE_UNIT.search(question):
         written.add(1)
     words = _stems(set(_WORDS.findall(question.lower())))
@@ -370,8 +389,9 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
         ports.update(implied)
     timing = {n for n in written if n <= 5} | set(_named(words, TIMING_NAMES))
     out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
-    for name in ("top_ports", "min_rate", "max_rate", "host_timeout"):
+    for name in ("top_ports", "min_rate", "max_rate"):
         out[name] = set(written)
+    out["host_timeout"] = written | durations
     prev = previous if previous and previous.get("tool") == "nmap" else None
     if prev is not None:
         ports.update(int(n) for n in _NUMBER.findall(str(prev.get("ports") or "")))
@@ -394,7 +414,73 @@ def scan_values(question: str, previous: dict | None = None) -> dict[str, tuple]
         leave_out = True
     edited = [*prev.get("targets", []), *prev.get("exclude", [])] if prev is not None else []
     result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out else ()
+    if previous is None:
+        named = named_targets(question, hostnames)
+        if named and not leave_out:
+            result["targets"] = (tuple(named),)
+        elif named and len(named) <= MAX_SUBSET_TARGETS:
+            result["targets"] = tuple(_sublists(named))
+    required, negated = _written_flags(question)
+    for name in negated:
+        result[name] = ()
+    result["switches"] = tuple(n for n in result["switches"] if n not in negated)
+    result["required"] = tuple(n for n in required if n not in negated)
     return result
+
+
+# With words that leave hosts out, a new scan's targets are the named ones minus any of
+# them: every order-kept sublist, up to this many named hosts (2^6 - 1 lists).
+MAX_SUBSET_TARGETS = 6
+
+
+def _sublists(items: list[str]) -> list[tuple[str, ...]]:
+    n = len(items)
+    subsets = [tuple(items[i] for i in range(n) if mask >> i & 1) for mask in range(1, 1 << n)]
+    return sorted(subsets, key=len, reverse=True)
+
+
+def named_targets(question: str, hostnames=()) -> list[str]:
+    """The targets a new scan of ``question`` scans: every address, network and hostname it
+    names, in order, and "A to B" as the range alone (``target_candidates`` keeps A and B
+    as well, in case the words meant two hosts)."""
+    found = target_candidates(question, hostnames)
+    ends = set()
+    for t in found:
+        head, _, tail = t.rpartition(".")
+        if "-" in tail and _kind_of(t) == "range4":
+            lo, hi = tail.split("-", 1)
+            ends |= {f"{head}.{lo}", f"{head}.{hi}"}
+    if not ends:
+        return found
+    return [t for t in found if t not in ends]
+
+
+# nmap flags as the analyst writes them → the option they set (a technique flag: its name).
+_WRITTEN_FLAGS: tuple[tuple[str, str], ...] = (
+    (r"-sV", "service_version"), (r"-O", "os_detection"), (r"-A", "aggressive"), (r"-Pn", "skip_discovery"),
+    (r"--open", "open_only"), (r"--traceroute", "traceroute"), (r"-F", "fast"), (r"-p-", "all_ports"),
+    (r"-6", "ipv6"), (r"-T[0-5]", "timing"), (r"--top-ports", "top_ports"), (r"--min-rate", "min_rate"),
+    (r"--max-rate", "max_rate"), (r"--host-timeout", "host_timeout"), (r"--version-intensity", "version_intensity"),
+    (r"-sC", "scripts"), (r"--script", "scripts"), (r"-p ?[0-9TUS]", "ports"),
+    (r"-sS", "technique"), (r"-sT", "technique"), (r"-sA", "technique"), (r"-sF", "technique"),
+    (r"-sN", "technique"), (r"-sX", "technique"), (r"-sn", "technique"),
+)
+_FLAG_RES = tuple((re.compile(rf"(?<![\w-]){f}(?![\w-])" if not f.endswith("]") and " ?" not in f
+                              else rf"(?<![\w-]){f}"), name) for f, name in _WRITTEN_FLAGS)
+_NEGATION = re.compile(r"\b(no|not|without|drop|remove|minus|w/o|disable)\s+$", re.I)
+
+
+def _written_flags(question: str) -> tuple[list[str], set[str]]:
+    """(options whose flags are written, options whose flags are written after a negation)."""
+    required: list[str] = []
+    negated: set[str] = set()
+    for pattern, name in _FLAG_RES:
+        for m in pattern.finditer(question):
+            if _NEGATION.search(question[: m.start()]):
+                negated.add(name)
+            elif name not in required:
+                required.append(name)
+    return required, negated
 
 
 def _stems(words: set[str]) -> set[str]:

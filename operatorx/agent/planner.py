@@ -245,7 +245,7 @@ class Planner:
                 ip_fields=catalog_ip_fields(catalog),
                 addresses=address_values(question, previous) if ground else None,
                 caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
-                scan_values=scan_values(question, previous) if ground else None,
+                scan_values=scan_values(question, previous, self.config.scope.hostnames) if ground else None,
                 search_numbers=search_numbers(question, previous) if ground else None,
                 search_values=search_values(question, previous) if ground else None,
                 search_scalars=search_scalars(question, previous) if ground else None,

@@ -164,6 +164,12 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             if not values:
                 del props[name]
             continue
+        if name == "targets":  # whole target lists (the named hosts, or those minus some)
+            if values:
+                props[name] = {"type": "array", "enum": [list(v) for v in values]}
+            continue
+        if name == "required":  # applied to the variants (_nmap_schema)
+            continue
         if name == "scripts":
             values = [v for v in values if v in spec["items"]["enum"]]
             spec = {**spec, "items": {"type": "string", "enum": values}}
@@ -226,6 +232,14 @@ def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None
         out.append(variant(tuple(o for o in _PORT_OPTIONS if o != keep), scanning, (keep,)))
     if "ping" in techniques:
         out.append(variant(_PING_EXCLUDES, ["ping"], ("technique",)))
+    # Options the analyst wrote as flags must be set: only the variants that have them stay
+    # (a flag the grammar does not allow at all, like -6 for IPv4 targets, requires nothing).
+    required = [r for r in (scan_values or {}).get("required", ()) if r in props]
+    if required:
+        kept = [v for v in out if all(r in v["properties"] for r in required)]
+        for v in kept:
+            v["required"] = [*v["required"], *(r for r in required if r not in v["required"])]
+        out = kept or out
     return out
 
 
