@@ -10,7 +10,8 @@
    models' JSON schema (strict types, no coercion), and policy (scope, caps, and for a
    search the field/type check against the catalog).
 4. An invalid answer gets ONE retry with the problem in the prompt; then the planner gives
-   up with a ``Reply`` that says why. A scan outside the scope is a ``Reply(kind="refuse")``
+   up with a ``Reply`` that says why. A refusal the question proves wrong
+   (``refusals.unfounded``) is asked again instead, with refusals out of the grammar. A scan outside the scope is a ``Reply(kind="refuse")``
    naming the target and the scope — never a call.
 
 The planner never runs anything and never changes the conversation (the caller records the

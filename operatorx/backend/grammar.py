@@ -14,8 +14,11 @@ and tightened:
   scan targets can be limited to the addresses the analyst wrote, the values of IP-typed
   search fields to the addresses and networks the analyst wrote, and a scan's numbers
   (ports, top-N, rates, timing, intensity, timeout) and NSE scripts to those the analyst
-  wrote or implied (the planner passes all three), so the model can invent neither a host
-  to scan nor one to search for, nor a port or a script nobody asked about.
+  wrote or implied, and a search's compared strings and numbers to the question's words,
+  the edited search's and each field's own known values (the planner passes them all), so
+  the model can invent neither a host to scan nor one to search for, nor a port, a script
+  or a value nobody asked about; a new scan's target list is exactly the named hosts, and
+  options written as nmap flags are required.
 
 The result is plain JSON Schema: ``LlamaBackend`` compiles it with llguidance (compact
 separators, no whitespace), ``OpenAIBackend`` sends it as ``response_format``.
