@@ -624,3 +624,13 @@ def test_a_duration_is_only_a_timeout():
     allowed = scan_values("i want 90s per host max for fd00:10:20::8b7")
     assert allowed["ports"] == () and 90 in allowed["host_timeout"]
     assert 90 in scan_values("ports 90 and 443 on 127.0.0.1, host timeout 90s")["ports"]
+
+
+def test_version_intensity_only_with_what_it_tunes(tokenizer):
+    from operatorx.agent.grounding import scan_values
+
+    schema = decoding_schema(None, ["10.0.0.5"], scan_values=scan_values("syn scan of 10.0.0.5, versions at level 2"))
+    base = {"tool": "nmap", "targets": ["10.0.0.5"], "technique": "syn"}
+    assert accepts(tokenizer, schema, format_call({**base, "service_version": True, "version_intensity": 2}))
+    assert accepts(tokenizer, schema, format_call({**base, "service_version": True}))
+    assert not accepts(tokenizer, schema, format_call({**base, "version_intensity": 2}))

@@ -421,3 +421,13 @@ def test_pre_checks_never_answer_a_dataset_question_that_wants_a_call():
             if pre_check(" ".join(rec["question"].split()), hostnames, rec["previous"]) is not None:
                 tripped.append(rec["question"])
     assert calls > 6000 and tripped == []
+
+
+def test_a_host_both_scanned_and_excluded_is_left_out():
+    both = {"tool": "nmap", "targets": ["127.0.0.0/24", "127.0.0.5"], "exclude": ["127.0.0.5"]}
+    p, _ = planner([both])
+    out = p.plan("scan 127.0.0.0/24 except 127.0.0.5")
+    assert out.attempts == 1 and out.plan.targets == ["127.0.0.0/24"] and out.plan.exclude == ["127.0.0.5"]
+    only = {"tool": "nmap", "targets": ["127.0.0.5"], "exclude": ["127.0.0.5"]}
+    p, _ = planner([only, only])
+    assert p.plan("scan 127.0.0.5 but skip 127.0.0.5").call is None  # nothing left to scan: invalid

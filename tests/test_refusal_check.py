@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from operatorx.agent import refusals
+from operatorx.agent.conversation import Conversation
 from operatorx.agent.grounding import pre_check
 from operatorx.agent.planner import Planner
 from operatorx.backend.scripted import ScriptedBackend
@@ -134,3 +135,14 @@ def test_hostile_cues():
     assert refusals.has_hostile_cue("cat /etc/shadow please")
     assert not refusals.has_hostile_cue("look for sysmon lsass access on lt-hr-08")
     assert not refusals.has_hostile_cue("failed logons for kmiller yesterday")
+
+
+def test_a_destructive_refusal_of_a_harmless_follow_up_edits_the_last_call():
+    p, backend = planner([DESTRUCTIVE, {**SCAN, "ports": "9200"}])
+    conv = Conversation()
+    conv.add_call("scan 127.0.0.1 ports 22 and 80", NmapScan(**SCAN))
+    out = p.plan("Just port 9200", conv, follow_up=True)
+    assert isinstance(out.plan, NmapScan) and out.plan.ports == "9200"
+    assert tools_of(backend.calls[1].schema) == {"nmap"}
+    p, backend = planner([DESTRUCTIVE])
+    assert p.plan("now wipe those hosts", conv, follow_up=True).call is None and len(backend.calls) <= 1

@@ -310,7 +310,7 @@ NUMBER_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Words that leave a host out of a scan (--exclude): without one, a target is not excluded.
 EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "except", "skip", "skipping", "but", "without", "not",
-                 "leave", "omit", "minus", "other", "avoid", "ignore", "besides", "apart", "w/o")
+                 "leave", "omit", "minus", "other", "avoid", "ignore", "besides", "w/o")
 _FLAG = re.compile(r"(?<![\w-])-{1,2}[A-Za-z][A-Za-z0-9]*(?:-(?![\w]))?")
 # Scan techniques by the words (and -sX flags, lower-cased to "sx") that ask for them. "-sn"
 # (ping) and "-sN" (null) read the same once lower-cased: both are allowed. "udp too" adds

@@ -122,6 +122,17 @@ def _scan_refusal(reasons: str) -> Reply:
     )
 
 
+def _leave_out_excluded(data: dict) -> dict:
+    """A scan that lists a host both as a target and as excluded, next to other targets,
+    scans the others: the analyst said to leave it out (a small model copies every named host
+    into ``targets``). The repair only ever scans less; with nothing else left it is invalid."""
+    targets, exclude = data.get("targets"), data.get("exclude")
+    if data.get("tool") != "nmap" or not isinstance(targets, list) or not isinstance(exclude, list):
+        return data
+    kept = [t for t in targets if t not in exclude]
+    return {**data, "targets": kept} if kept and len(kept) < len(targets) else data
+
+
 def _short(text: str, limit: int = 400) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -314,6 +325,7 @@ class Planner:
             return None, f"not valid JSON ({e.msg} at position {e.pos})", None
         if not isinstance(data, dict):
             return None, "the answer must be one JSON object", None
+        data = _leave_out_excluded(data)
         try:
             plan = parse_plan(data)
         except ValidationFailed as e:

@@ -90,8 +90,9 @@ def unfounded(
 
     A scope refusal whose targets are all in scope, or a question back about what to scan
     when the request names it, may become a scan or a search. A refusal as destructive or
-    as an injection becomes only a read-only search, and only when the request reads as a
-    log search and has no hostile word: whatever the model then writes cannot change a thing.
+    as an injection of a request without a hostile word becomes an edit of the last call
+    for a follow-up (its tool only), and otherwise only a read-only search, when the request
+    reads as a log search: whatever the model then writes cannot change a thing.
     """
     message = " ".join(reply.message.split())
     if reply.kind == "refuse" and message == SCOPE:
@@ -102,7 +103,12 @@ def unfounded(
             return "every target the request names is inside the allowed scope", _CALLS
         return None
     if reply.kind == "refuse" and message in (DESTRUCTIVE, INJECTION):
-        if _LOG_WORDS.search(question) and not _SCAN_WORDS.search(question) and not has_hostile_cue(question):
+        if has_hostile_cue(question):
+            return None
+        if previous is not None and previous.get("tool") in _CALLS:  # "just port 9200"
+            return "the follow-up edits the last call and asks to change, attack or instruct nothing", frozenset(
+                {previous["tool"]})
+        if _LOG_WORDS.search(question) and not _SCAN_WORDS.search(question):
             return "the request is a log search that asks to change, attack or instruct nothing", _SEARCH
         return None
     named = reply.kind == "clarify" and message == VAGUE_SCAN and previous is None

@@ -235,6 +235,22 @@ def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None
         out.append(variant(tuple(o for o in _PORT_OPTIONS if o != keep), scanning, (keep,)))
     if "ping" in techniques:
         out.append(variant(_PING_EXCLUDES, ["ping"], ("technique",)))
+    # -version-intensity tunes -sV (or -A): a variant that allows it comes in one version
+    # without it and one per option it can tune, which is then required.
+    if "version_intensity" in props:
+        split = []
+        for v in out:
+            if "version_intensity" not in v["properties"]:
+                split.append(v)
+                continue
+            without = copy.deepcopy(v)
+            del without["properties"]["version_intensity"]
+            split.append(without)
+            for tuned in ("service_version", "aggressive"):
+                if tuned in v["properties"]:
+                    need = list(dict.fromkeys([*v["required"], tuned, "version_intensity"]))
+                    split.append({**copy.deepcopy(v), "required": need})
+        out = split
     # Options the analyst wrote as flags must be set: only the variants that have them stay
     # (a flag the grammar does not allow at all, like -6 for IPv4 targets, requires nothing).
     required = [r for r in (scan_values or {}).get("required", ()) if r in props]
