@@ -267,23 +267,26 @@ def accuracy_chart(runs: list[tuple[Path, dict]], path: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    bars = [
-        (f"{p.stem}\n{s.get('tool')}", s.get("match"), s.get("valid_call"))
-        for p, d in runs
-        for s in d.get("summary") or []
-        if isinstance(s.get("match"), int | float)
-    ]
+    # One row per run (its "all" line): readable however many runs there are.
+    bars = []
+    for p, d in runs:
+        overall = next((s for s in d.get("summary") or [] if s.get("tool") == "all"), None)
+        if overall and isinstance(overall.get("match"), int | float):
+            bars.append((f"{p.stem} ({d.get('split', '?')})", overall["match"], overall.get("valid_call") or 0.0))
     if not bars:
         return False
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(bars)), 4))
-    x = range(len(bars))
-    ax.bar([i - 0.2 for i in x], [b[2] or 0.0 for b in bars], width=0.4, label="valid call")
-    ax.bar([i + 0.2 for i in x], [b[1] for b in bars], width=0.4, label="semantic match")
-    ax.set_ylim(0, 1)
-    ax.set_xticks(list(x), [b[0] for b in bars], fontsize=7)
-    ax.set_ylabel("share of records")
-    ax.set_title("Planner accuracy by expected tool")
-    ax.legend(fontsize=8)
+    bars.sort(key=lambda b: b[1])
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.42 * len(bars)))
+    y = range(len(bars))
+    ax.barh([i + 0.2 for i in y], [b[2] for b in bars], height=0.4, label="valid call", color="#9ecae1")
+    ax.barh([i - 0.2 for i in y], [b[1] for b in bars], height=0.4, label="semantic match", color="#08519c")
+    for i, b in enumerate(bars):
+        ax.text(b[1] + 0.01, i - 0.2, f"{b[1]:.1%}", va="center", fontsize=7)
+    ax.set_xlim(0, 1.08)
+    ax.set_yticks(list(y), [b[0] for b in bars], fontsize=7)
+    ax.set_xlabel("share of records (all tools)")
+    ax.set_title("Planner accuracy per evaluation run")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
