@@ -341,21 +341,12 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     would be forced off what it learned. A sample of train, val and test is checked (the
     full set passes too but takes a minute); shifted is not (see test_every_scan_value_in_the_data_is_grounded).
     """
-    from operatorx.agent.grounding import (
-        address_values,
-        scan_values,
-        search_numbers,
-        search_scalars,
-        search_values,
-    )
-    from operatorx.agent.planner import target_candidates
-    from operatorx.backend.grammar import catalog_ip_fields
+    from operatorx.agent.planner import grounded_schema, target_candidates
     from operatorx.config import load_config
     from operatorx.training import datagen
 
     config = load_config(datagen.SCOPE_CONFIG)
     catalog = FieldCatalog.packaged()
-    names, ip_fields = catalog.names(), catalog_ip_fields(catalog)
     matchers: dict[str, object] = {}
     rejected = []
     for split in ("train", "val", "test"):
@@ -367,17 +358,7 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
             if prev.get("tool") == "nmap":
                 targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
             question = " ".join(rec["question"].split())
-            schema = decoding_schema(
-                names,
-                targets,
-                ip_fields=ip_fields,
-                addresses=address_values(question, rec.get("previous")),
-                caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
-                scan_values=scan_values(question, rec.get("previous"), config.scope.hostnames),
-                search_numbers=search_numbers(question, rec.get("previous")),
-                search_values=search_values(question, rec.get("previous")),
-                search_scalars=search_scalars(question, rec.get("previous")),
-            )
+            schema = grounded_schema(question, rec.get("previous"), catalog, config, targets)
             key = fingerprint(schema)
             if key not in matchers:
                 grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
@@ -614,6 +595,9 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     # a negated flag is not allowed; a required flag the grammar cannot write requires nothing
     negated = scan_values("no -sV", {"tool": "nmap", "targets": ["127.0.0.1"], "service_version": True})
     assert "service_version" not in negated["switches"] and "service_version" not in negated["required"]
+    # "T4" without its dash is nmap's timing template too
+    assert "timing" in scan_values("T4 please", {"tool": "nmap", "targets": ["127.0.0.1"]})["required"]
+    assert "timing" not in scan_values("scan 127.0.0.1, HTTP/2 on port 443")["required"]
     ipv4_only = decoding_schema(None, ["127.0.0.1"], scan_values=scan_values("nmap -6 127.0.0.1"))
     assert accepts(tokenizer, ipv4_only, format_call({"tool": "nmap", "targets": ["127.0.0.1"]}))
 
@@ -634,3 +618,31 @@ def test_version_intensity_only_with_what_it_tunes(tokenizer):
     assert accepts(tokenizer, schema, format_call({**base, "service_version": True, "version_intensity": 2}))
     assert accepts(tokenizer, schema, format_call({**base, "service_version": True}))
     assert not accepts(tokenizer, schema, format_call({**base, "version_intensity": 2}))
+
+
+def test_a_count_returns_no_hits(tokenizer):
+    from operatorx.agent.grounding import asks_for_count
+
+    assert asks_for_count("From yesterday: count connection logs on port 3389")
+    assert asks_for_count("How many NXDOMAIN lookups?")
+    assert not asks_for_count("list accounts with failed logons")
+    assert not asks_for_count("ssh sessions where the number of auth attempts is over 10")
+    call = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "conn"}]}
+    schema = decoding_schema(None, tools=["elasticsearch"], search_count=True)
+    assert accepts(tokenizer, schema, format_call({**call, "size": 0}))
+    assert accepts(tokenizer, schema, format_call({**call, "agg": {"field": "source.ip"}, "size": 0}))
+    assert not accepts(tokenizer, schema, format_call(call))
+    assert not accepts(tokenizer, schema, format_call({**call, "size": 5}))
+    assert accepts(tokenizer, decoding_schema(None, tools=["elasticsearch"]), format_call(call))
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_every_count_question_in_the_data_returns_no_hits():
+    """Train, val and test: each search whose question asks how many sets size 0."""
+    from operatorx.agent.grounding import asks_for_count
+
+    counts = [(rec["id"], rec["target"].get("size")) for rec, question in _records("elasticsearch", ("train", "val", "test"))
+              if asks_for_count(question)]
+    assert len(counts) > 150 and [c for c in counts if c[1] != 0] == []

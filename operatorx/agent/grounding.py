@@ -459,7 +459,7 @@ def named_targets(question: str, hostnames=()) -> list[str]:
 _WRITTEN_FLAGS: tuple[tuple[str, str], ...] = (
     (r"-sV", "service_version"), (r"-O", "os_detection"), (r"-A", "aggressive"), (r"-Pn", "skip_discovery"),
     (r"--open", "open_only"), (r"--traceroute", "traceroute"), (r"-F", "fast"), (r"-p-", "all_ports"),
-    (r"-6", "ipv6"), (r"-T[0-5]", "timing"), (r"--top-ports", "top_ports"), (r"--min-rate", "min_rate"),
+    (r"-6", "ipv6"), (r"-T[0-5]", "timing"), (r"T[0-5]", "timing"), (r"--top-ports", "top_ports"), (r"--min-rate", "min_rate"),
     (r"--max-rate", "max_rate"), (r"--host-timeout", "host_timeout"), (r"--version-intensity", "version_intensity"),
     (r"-sC", "scripts"), (r"--script", "scripts"), (r"-p ?[0-9TUS]", "ports"),
     (r"-sS", "technique"), (r"-sT", "technique"), (r"-sA", "technique"), (r"-sF", "technique"),
@@ -576,6 +576,21 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     if previous and previous.get("tool") == "elasticsearch":
         out.update(numbers_of_search(previous))
     return tuple(sorted(out))
+
+
+# Words that ask how many, not which: such a search returns no hits (size 0), only its
+# count or its buckets. "number of" is left out ("the number of auth attempts over 10").
+_COUNT_WORDS = re.compile(r"\b(how many|count|counts|counting|tally)\b", re.I)
+
+
+def asks_for_count(question: str) -> bool:
+    """Whether the question asks for a count: then the search must set ``size`` 0.
+
+    Every search of train, val and test whose question has such a word sets size 0
+    (tests/test_backend_grammar.py); the model still sometimes returned 20 logs for
+    "count connection logs on port 3389".
+    """
+    return bool(_COUNT_WORDS.search(question))
 
 
 # A search's string values: spans of the analyst's words (up to this many), as written and

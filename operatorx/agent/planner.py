@@ -31,6 +31,7 @@ from operatorx.agent.conversation import Conversation
 from operatorx.agent.grounding import (
     LiveCatalog,
     address_values,
+    asks_for_count,
     packaged_catalog,
     pre_check,
     route_tools,
@@ -110,6 +111,35 @@ def fixed_prefix(mode: str, template: str = "chatml") -> str:
     a = render_prompt("a", mode=mode, template=template)
     b = render_prompt("b", mode=mode, template=template)
     return a[: next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)]
+
+
+def grounded_schema(
+    question: str,
+    previous: dict | None,
+    catalog,
+    config: Config,
+    targets: list[str],
+    tools: set[str] | frozenset[str] | None = None,
+    *,
+    ground: bool = True,
+) -> dict:
+    """The decoding grammar for one question: the catalog's fields, the policy's caps and,
+    with ``ground``, only the targets, numbers, words and options the question gives
+    (``grounding``). The tests build the grammar of every training answer with this too.
+    """
+    return decoding_schema(
+        catalog_names(catalog),
+        targets if ground else None,
+        tools,
+        ip_fields=catalog_ip_fields(catalog),
+        addresses=address_values(question, previous) if ground else None,
+        caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
+        scan_values=scan_values(question, previous, config.scope.hostnames) if ground else None,
+        search_numbers=search_numbers(question, previous) if ground else None,
+        search_values=search_values(question, previous) if ground else None,
+        search_scalars=search_scalars(question, previous) if ground else None,
+        search_count=ground and asks_for_count(question),
+    )
 
 
 def _scan_refusal(reasons: str) -> Reply:
@@ -250,18 +280,7 @@ class Planner:
         ground = self.ground_targets
 
         def grammar(tools: set[str] | frozenset[str] | None) -> dict:
-            return decoding_schema(
-                catalog_names(catalog),
-                targets if ground else None,
-                tools,
-                ip_fields=catalog_ip_fields(catalog),
-                addresses=address_values(question, previous) if ground else None,
-                caps=(self.config.elasticsearch.max_size, self.config.elasticsearch.max_buckets),
-                scan_values=scan_values(question, previous, self.config.scope.hostnames) if ground else None,
-                search_numbers=search_numbers(question, previous) if ground else None,
-                search_values=search_values(question, previous) if ground else None,
-                search_scalars=search_scalars(question, previous) if ground else None,
-            )
+            return grounded_schema(question, previous, catalog, self.config, targets, tools, ground=ground)
 
         schema = grammar(tools)
         outcome.timings["catalog"] = time.perf_counter() - t

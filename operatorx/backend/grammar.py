@@ -345,6 +345,7 @@ def _es_schema(
     numbers: list[float] | None = None,
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
+    count: bool = False,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -377,6 +378,9 @@ def _es_schema(
         for spec in (props["size"], agg["properties"]["size"]):
             spec["enum"] = [int(n) for n in numbers if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
+    if count:  # a count returns no hits: its number (or its buckets) is the answer
+        props["size"] = {"type": "integer", "enum": [0]}
+        s["required"].append("size")
     return s
 
 
@@ -400,6 +404,7 @@ def decoding_schema(
     search_numbers: Iterable[float] | None = None,
     search_values: Iterable[str] | None = None,
     search_scalars: Iterable[float] | None = None,
+    search_count: bool = False,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -417,7 +422,8 @@ def decoding_schema(
     search's range bounds, hits and buckets may be (``grounding.search_numbers``); None:
     any. ``search_values`` and ``search_scalars``: the only strings and numbers a search
     condition may compare a field with (``grounding.search_values``,
-    ``grounding.search_scalars``); None: any. Returns a fresh dict.
+    ``grounding.search_scalars``); None: any. ``search_count``: the question asks how many
+    (``grounding.asks_for_count``), so a search must set size 0. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -430,7 +436,7 @@ def decoding_schema(
     nums = tuple(sorted(set(search_numbers))) if search_numbers is not None else None
     strs = tuple(dict.fromkeys(search_values)) if search_values is not None else None
     eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
-    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs))
+    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, search_count))
 
 
 @lru_cache(maxsize=64)
@@ -445,6 +451,7 @@ def _cached_schema(
     search_numbers: tuple[float, ...] | None = None,
     search_values: tuple[str, ...] | None = None,
     search_scalars: tuple[float, ...] | None = None,
+    search_count: bool = False,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -461,6 +468,7 @@ def _cached_schema(
                 list(search_numbers) if search_numbers is not None else None,
                 list(search_values) if search_values is not None else None,
                 list(search_scalars) if search_scalars is not None else None,
+                search_count,
             )
         )
     if tools is None or "none" in tools or not branches:
