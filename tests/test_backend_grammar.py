@@ -646,3 +646,26 @@ def test_every_count_question_in_the_data_returns_no_hits():
     counts = [(rec["id"], rec["target"].get("size")) for rec, question in _records("elasticsearch", ("train", "val", "test"))
               if asks_for_count(question)]
     assert len(counts) > 150 and [c for c in counts if c[1] != 0] == []
+
+
+def test_true_and_false_are_values_of_boolean_fields_only(tokenizer):
+    from operatorx.backend.grammar import catalog_typed_fields
+
+    catalog = FieldCatalog.packaged()
+    bools = catalog_typed_fields(catalog, "boolean")
+    assert "ssh.authentication.success" in bools and "destination.port" not in bools
+    schema = decoding_schema(catalog.names(), tools=["elasticsearch"], bool_fields=bools)
+    search = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "ssh"}]}
+
+    def where(*conds):
+        return format_call({**search, "where": [*search["where"], *conds]})
+
+    assert accepts(tokenizer, schema, where({"field": "ssh.authentication.success", "value": False}))
+    assert accepts(tokenizer, schema, where({"field": "ssh.authentication.success", "op": "exists"}))
+    assert accepts(tokenizer, schema, where({"field": "destination.port", "value": 22}))
+    assert not accepts(tokenizer, schema, where({"field": "destination.port", "value": True}))
+    assert not accepts(tokenizer, schema, where({"field": "destination.port", "op": "in", "value": [True, False]}))
+    assert not accepts(tokenizer, schema, where({"field": "ssh.authentication.success", "value": "yes"}))
+    # without field types (no catalog) a boolean stays a possible value
+    assert accepts(tokenizer, decoding_schema(catalog.names(), tools=["elasticsearch"]),
+                   where({"field": "destination.port", "value": True}))

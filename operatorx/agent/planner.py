@@ -44,7 +44,7 @@ from operatorx.agent.grounding import (
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
-from operatorx.backend.grammar import catalog_ip_fields, catalog_names, decoding_schema
+from operatorx.backend.grammar import catalog_ip_fields, catalog_names, catalog_typed_fields, decoding_schema
 from operatorx.config import Config
 from operatorx.errors import OperatorXError, ValidationFailed
 from operatorx.schemas.elastic import EsSearch
@@ -125,7 +125,8 @@ def grounded_schema(
 ) -> dict:
     """The decoding grammar for one question: the catalog's fields, the policy's caps and,
     with ``ground``, only the targets, numbers, words and options the question gives
-    (``grounding``). The tests build the grammar of every training answer with this too.
+    (``grounding``); true/false only on the catalog's boolean fields. The tests build the
+    grammar of every training answer with this too.
     """
     return decoding_schema(
         catalog_names(catalog),
@@ -139,6 +140,7 @@ def grounded_schema(
         search_values=search_values(question, previous) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_count=ground and asks_for_count(question),
+        bool_fields=catalog_typed_fields(catalog, "boolean"),
     )
 
 

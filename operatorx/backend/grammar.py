@@ -269,6 +269,7 @@ def _conditions(
     numbers: list[float] | None = None,
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
+    bool_fields: list[str] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -280,6 +281,8 @@ def _conditions(
     them (Elasticsearch cannot match text in an ip field). Range and exists stay open.
     With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
+    With ``bool_fields`` (the boolean-typed names in ``field``'s enum), true and false are
+    values of those fields only, and those fields compare with nothing else.
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -287,7 +290,9 @@ def _conditions(
         text = {"$ref": SEARCH_TEXT_REF}
     if scalars is not None:
         number = {"type": "number", "enum": list(scalars)} if scalars else None
-    scalar = {"anyOf": [alt for alt in (text, number, {"type": "boolean"}) if alt is not None]}
+    bools = [n for n in field.get("enum", ()) if n in set(bool_fields)] if bool_fields is not None else None
+    truth = None if bools is not None else {"type": "boolean"}  # with field types: on boolean fields only
+    scalar = {"anyOf": [alt for alt in (text, number, truth) if alt is not None]}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
     if numbers is not None:  # numeric bounds only from the question's numbers
@@ -295,6 +300,8 @@ def _conditions(
     valued = field  # the fields that take a free value
     if ip_fields is not None and addresses is not None:
         valued = _field_spec([n for n in field["enum"] if n not in set(ip_fields)])
+    if bools:
+        valued = _field_spec([n for n in valued["enum"] if n not in set(bools)])
     known: dict[str, tuple[str, ...]] = {}
     if strings is not None and "enum" in valued:  # fields whose meaningful values words name
         known = {n: v for n, v in field_values().items() if n in set(valued["enum"])}
@@ -321,13 +328,15 @@ def _conditions(
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
         word = {"anyOf": [text, {"type": "string", "enum": list(own)}]}
-        one = {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
+        one = {"anyOf": [word, *([number] if number else []), *([truth] if truth else [])]}
         alternatives += [
             variant(None, on, value=one),
             variant(["match", "phrase", "wildcard", "prefix"], on, value=word),
             variant(["in"], on, value={**values, "items": one}),
         ]
-    if valued is not field and addresses:
+    if bools:
+        alternatives.append(variant(None, {"type": "string", "enum": bools}, value={"type": "boolean"}))
+    if ip_fields is not None and addresses:
         on = {"type": "string", "enum": list(ip_fields)}
         address = {"type": "string", "enum": list(addresses)}
         alternatives += [
@@ -346,13 +355,15 @@ def _es_schema(
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
     count: bool = False,
+    bool_fields: list[str] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
     field = _field_spec(field_names)
     # Address grounding needs the catalog: without field names there are no field types.
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
-    values = {"numbers": numbers, "strings": strings, "scalars": scalars}
+    bools = [n for n in bool_fields or () if n in field_names] if field_names and bool_fields is not None else None
+    values = {"numbers": numbers, "strings": strings, "scalars": scalars, "bool_fields": bools}
     cond = _conditions(field, ips, addresses, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
@@ -405,6 +416,7 @@ def decoding_schema(
     search_values: Iterable[str] | None = None,
     search_scalars: Iterable[float] | None = None,
     search_count: bool = False,
+    bool_fields: Iterable[str] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -423,7 +435,9 @@ def decoding_schema(
     any. ``search_values`` and ``search_scalars``: the only strings and numbers a search
     condition may compare a field with (``grounding.search_values``,
     ``grounding.search_scalars``); None: any. ``search_count``: the question asks how many
-    (``grounding.asks_for_count``), so a search must set size 0. Returns a fresh dict.
+    (``grounding.asks_for_count``), so a search must set size 0. ``bool_fields``: the
+    boolean-typed fields among ``field_names``, the only ones a condition may compare with
+    true or false (None: any field). Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -436,7 +450,10 @@ def decoding_schema(
     nums = tuple(sorted(set(search_numbers))) if search_numbers is not None else None
     strs = tuple(dict.fromkeys(search_values)) if search_values is not None else None
     eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
-    return copy.deepcopy(_cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, search_count))
+    bools = tuple(dict.fromkeys(bool_fields)) if bool_fields is not None else None
+    return copy.deepcopy(
+        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, search_count, bools)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -452,6 +469,7 @@ def _cached_schema(
     search_values: tuple[str, ...] | None = None,
     search_scalars: tuple[float, ...] | None = None,
     search_count: bool = False,
+    bool_fields: tuple[str, ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -469,6 +487,7 @@ def _cached_schema(
                 list(search_values) if search_values is not None else None,
                 list(search_scalars) if search_scalars is not None else None,
                 search_count,
+                list(bool_fields) if bool_fields is not None else None,
             )
         )
     if tools is None or "none" in tools or not branches:
@@ -486,12 +505,17 @@ def fingerprint(schema: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def catalog_ip_fields(catalog) -> list[str]:
-    """The IP-typed field names of a ``FieldCatalog`` (none for a bare list of names)."""
+def catalog_typed_fields(catalog, kind: str) -> list[str]:
+    """The field names of a ``FieldCatalog`` of one type (none for a bare list of names)."""
     get = getattr(catalog, "get", None)
     if catalog is None or get is None or not hasattr(catalog, "names"):
         return []
-    return [n for n in catalog.names() if (info := get(n)) is not None and info.type == "ip"]
+    return [n for n in catalog.names() if (info := get(n)) is not None and info.type == kind]
+
+
+def catalog_ip_fields(catalog) -> list[str]:
+    """The IP-typed field names of a ``FieldCatalog`` (none for a bare list of names)."""
+    return catalog_typed_fields(catalog, "ip")
 
 
 def catalog_names(catalog) -> list[str] | None:
