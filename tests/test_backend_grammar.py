@@ -525,6 +525,14 @@ def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):
     assert accepts(tokenizer, free, search({"field": "host.name", "value": "my_host"}))
 
 
+def test_a_number_of_hits_is_not_a_compared_value():
+    from operatorx.agent.grounding import search_numbers, search_scalars
+
+    assert 200 not in search_scalars("200 results when you can") and 200 in search_numbers("200 results")
+    assert 3389 in search_scalars("50 rows of conns on port 3389")
+    assert 50 not in search_scalars("50 rows of conns on port 3389")
+
+
 def test_search_values_come_from_the_words():
     from operatorx.agent.grounding import search_scalars, search_values
 
@@ -625,6 +633,7 @@ def test_a_count_returns_no_hits(tokenizer):
 
     assert asks_for_count("From yesterday: count connection logs on port 3389")
     assert asks_for_count("How many NXDOMAIN lookups?")
+    assert asks_for_count("just the number") and not asks_for_count("the number of failed logins over 5")
     assert not asks_for_count("list accounts with failed logons")
     assert not asks_for_count("ssh sessions where the number of auth attempts is over 10")
     call = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "conn"}]}

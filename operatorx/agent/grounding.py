@@ -580,7 +580,7 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 
 # Words that ask how many, not which: such a search returns no hits (size 0), only its
 # count or its buckets. "number of" is left out ("the number of auth attempts over 10").
-_COUNT_WORDS = re.compile(r"\b(how many|count|counts|counting|tally)\b", re.I)
+_COUNT_WORDS = re.compile(r"\b(how many|count|counts|counting|tally|the number(?!\s+of))\b", re.I)
 
 
 def asks_for_count(question: str) -> bool:
@@ -649,15 +649,21 @@ def search_values(question: str, previous: dict | None = None) -> tuple[str, ...
     return tuple(dict.fromkeys(v for v in out if 0 < len(v) <= 96))
 
 
+# "200 results", "50 rows": how many hits to return, never a value to compare with.
+_HIT_COUNT = re.compile(r"(?<![\w.])\d{1,6}\s+(results?|hits?|rows?|records?|entries|lines|matches|docs|documents)\b", re.I)
+
+
 def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:
     """The only numbers an equality or ``in`` condition may compare a field with.
 
-    The numbers written in the question (not inside its addresses), the ports of the
-    services it names, and the numbers of the search a follow-up edits.
+    The numbers written in the question (not inside its addresses, nor those that say how
+    many hits to return), the ports of the services it names, and the numbers of the
+    search a follow-up edits.
     """
     text = question
     for target in sorted(target_candidates(question), key=len, reverse=True):
         text = text.replace(target, " ")
+    text = _HIT_COUNT.sub(" ", text)
     out: set[float] = {int(f) if (f := float(n)).is_integer() else f for n in _DECIMAL.findall(text)}
     for implied in _named(_stems(set(_WORDS.findall(question.lower()))), SERVICE_PORTS):
         out.update(implied)
