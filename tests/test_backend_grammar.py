@@ -678,3 +678,28 @@ def test_true_and_false_are_values_of_boolean_fields_only(tokenizer):
     # without field types (no catalog) a boolean stays a possible value
     assert accepts(tokenizer, decoding_schema(catalog.names(), tools=["elasticsearch"]),
                    where({"field": "destination.port", "value": True}))
+
+
+def test_either_side_needs_an_any_of(tokenizer):
+    from operatorx.agent.grounding import asks_for_either
+
+    assert asks_for_either("Since midnight: all logs involving 10.0.0.6")
+    assert asks_for_either("events with 10.20.7.14 on either side :)")
+    assert not asks_for_either("connections from 10.0.0.6")
+    one = {"field": "source.ip", "value": "10.0.0.6"}
+    both = [one, {"field": "destination.ip", "value": "10.0.0.6"}]
+    schema = decoding_schema(None, tools=["elasticsearch"], search_either=True)
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "any_of": both}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [one]}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "any_of": [one]}))
+
+
+@pytest.mark.skipif(
+    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
+)
+def test_every_either_side_question_in_the_data_has_an_any_of():
+    from operatorx.agent.grounding import asks_for_either
+
+    found = [(rec["id"], len(rec["target"].get("any_of") or [])) for rec, question
+             in _records("elasticsearch", ("train", "val", "test")) if asks_for_either(question)]
+    assert len(found) > 50 and [f for f in found if f[1] < 2] == []

@@ -593,6 +593,22 @@ def asks_for_count(question: str) -> bool:
     return bool(_COUNT_WORDS.search(question))
 
 
+# Words that put a host (or port) on either side of a connection: source or destination.
+_EITHER_WORDS = re.compile(
+    r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
+)
+
+
+def asks_for_either(question: str) -> bool:
+    """Whether the question matches a value on either side: then the search needs ``any_of``.
+
+    Every search of train, val and test with such words has an any-of of two or more
+    conditions (tests/test_backend_grammar.py); the model wrote a source-only search
+    for "all logs involving 10.0.0.6".
+    """
+    return bool(_EITHER_WORDS.search(question))
+
+
 # A search's string values: spans of the analyst's words (up to this many), as written and
 # lower-cased, and for wildcard/prefix conditions the usual patterns around the shorter ones.
 SPAN_WORDS = 6

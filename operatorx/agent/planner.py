@@ -32,6 +32,7 @@ from operatorx.agent.grounding import (
     LiveCatalog,
     address_values,
     asks_for_count,
+    asks_for_either,
     packaged_catalog,
     pre_check,
     route_tools,
@@ -140,6 +141,7 @@ def grounded_schema(
         search_values=search_values(question, previous) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_count=ground and asks_for_count(question),
+        search_either=ground and asks_for_either(question),
         bool_fields=catalog_typed_fields(catalog, "boolean"),
     )
 

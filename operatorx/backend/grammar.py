@@ -356,6 +356,7 @@ def _es_schema(
     scalars: list[float] | None = None,
     count: bool = False,
     bool_fields: list[str] | None = None,
+    either: bool = False,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -392,6 +393,9 @@ def _es_schema(
     if count:  # a count returns no hits: its number (or its buckets) is the answer
         props["size"] = {"type": "integer", "enum": [0]}
         s["required"].append("size")
+    if either:  # a value on either side: source or destination
+        props["any_of"]["minItems"] = 2
+        s["required"].append("any_of")
     return s
 
 
@@ -417,6 +421,7 @@ def decoding_schema(
     search_scalars: Iterable[float] | None = None,
     search_count: bool = False,
     bool_fields: Iterable[str] | None = None,
+    search_either: bool = False,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -437,7 +442,9 @@ def decoding_schema(
     ``grounding.search_scalars``); None: any. ``search_count``: the question asks how many
     (``grounding.asks_for_count``), so a search must set size 0. ``bool_fields``: the
     boolean-typed fields among ``field_names``, the only ones a condition may compare with
-    true or false (None: any field). Returns a fresh dict.
+    true or false (None: any field). ``search_either``: the question matches a value on
+    either side (``grounding.asks_for_either``), so a search needs an any-of of two or
+    more conditions. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -452,7 +459,7 @@ def decoding_schema(
     eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
     bools = tuple(dict.fromkeys(bool_fields)) if bool_fields is not None else None
     return copy.deepcopy(
-        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, search_count, bools)
+        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, search_count, bools, search_either)
     )
 
 
@@ -470,6 +477,7 @@ def _cached_schema(
     search_scalars: tuple[float, ...] | None = None,
     search_count: bool = False,
     bool_fields: tuple[str, ...] | None = None,
+    search_either: bool = False,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -488,6 +496,7 @@ def _cached_schema(
                 list(search_scalars) if search_scalars is not None else None,
                 search_count,
                 list(bool_fields) if bool_fields is not None else None,
+                search_either,
             )
         )
     if tools is None or "none" in tools or not branches:
