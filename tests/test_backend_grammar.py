@@ -629,15 +629,16 @@ def test_version_intensity_only_with_what_it_tunes(tokenizer):
 
 
 def test_a_count_returns_no_hits(tokenizer):
-    from operatorx.agent.grounding import asks_for_count
+    from operatorx.agent.grounding import search_shape
 
-    assert asks_for_count("From yesterday: count connection logs on port 3389")
-    assert asks_for_count("How many NXDOMAIN lookups?")
-    assert asks_for_count("just the number") and not asks_for_count("the number of failed logins over 5")
-    assert not asks_for_count("list accounts with failed logons")
-    assert not asks_for_count("ssh sessions where the number of auth attempts is over 10")
+    assert search_shape("From yesterday: count connection logs on port 3389") == ("count",)
+    assert search_shape("How many NXDOMAIN lookups?") == ("count",)
+    assert search_shape("just the number") == ("count",)
+    assert search_shape("the number of failed logins over 5") == ()
+    assert search_shape("list accounts with failed logons") == ()
+    assert search_shape("ssh sessions where the number of auth attempts is over 10") == ()
     call = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "conn"}]}
-    schema = decoding_schema(None, tools=["elasticsearch"], search_count=True)
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["count"])
     assert accepts(tokenizer, schema, format_call({**call, "size": 0}))
     assert accepts(tokenizer, schema, format_call({**call, "agg": {"field": "source.ip"}, "size": 0}))
     assert not accepts(tokenizer, schema, format_call(call))
@@ -645,16 +646,69 @@ def test_a_count_returns_no_hits(tokenizer):
     assert accepts(tokenizer, decoding_schema(None, tools=["elasticsearch"]), format_call(call))
 
 
+def test_either_side_needs_an_any_of(tokenizer):
+    from operatorx.agent.grounding import search_shape
+
+    assert search_shape("Since midnight: all logs involving 10.0.0.6") == ("either",)
+    assert search_shape("events with 10.20.7.14 on either side :)") == ("either",)
+    assert search_shape("connections from 10.0.0.6") == ()
+    one = {"field": "source.ip", "value": "10.0.0.6"}
+    both = [one, {"field": "destination.ip", "value": "10.0.0.6"}]
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["either"])
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "any_of": both}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [one]}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "any_of": [one]}))
+
+
+def test_aggregation_words_fix_the_aggregation(tokenizer):
+    from operatorx.agent.grounding import search_shape
+
+    assert search_shape("dns queries per hour today") == ("histogram",)
+    assert search_shape("how many unique source ips hit 10.0.0.5") == ("count", "distinct")
+    assert search_shape("most common user agents") == ("buckets",)
+    assert search_shape("fetch top 10 network connections by bytes sent") == ()
+    base = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "http"}]}
+    hist = {**base, "agg": {"type": "date_histogram", "field": "@timestamp", "interval": "1h"}, "size": 0}
+    terms = {**base, "agg": {"field": "http.useragent"}, "size": 0}
+    distinct = {**base, "agg": {"type": "cardinality", "field": "source.ip"}, "size": 0}
+    for shape, good in (("histogram", hist), ("buckets", terms), ("distinct", distinct)):
+        schema = decoding_schema(None, tools=["elasticsearch"], search_shape=[shape])
+        for call in (hist, terms, distinct, base):
+            assert accepts(tokenizer, schema, format_call(call)) == (call is good), (shape, call)
+    either_kind = decoding_schema(None, tools=["elasticsearch"], search_shape=["histogram", "buckets"])
+    assert accepts(tokenizer, either_kind, format_call(hist)) and accepts(tokenizer, either_kind, format_call(terms))
+    assert not accepts(tokenizer, either_kind, format_call(base))
+
+
+def _has_shape(shape: str, call: dict) -> bool:
+    agg = call.get("agg") or {}
+    return {
+        "count": call.get("size") == 0,
+        "either": len(call.get("any_of") or []) >= 2,
+        "histogram": agg.get("type") == "date_histogram",
+        "distinct": agg.get("type") == "cardinality",
+        "buckets": bool(agg) and agg.get("type", "terms") == "terms",
+    }[shape]
+
+
 @pytest.mark.skipif(
     not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
 )
-def test_every_count_question_in_the_data_returns_no_hits():
-    """Train, val and test: each search whose question asks how many sets size 0."""
-    from operatorx.agent.grounding import asks_for_count
+def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
+    """Train, val and test: each search whose words ask for a shape (search_shape) has it."""
+    from collections import Counter
 
-    counts = [(rec["id"], rec["target"].get("size")) for rec, question in _records("elasticsearch", ("train", "val", "test"))
-              if asks_for_count(question)]
-    assert len(counts) > 150 and [c for c in counts if c[1] != 0] == []
+    from operatorx.agent.grounding import SEARCH_SHAPE_WORDS, search_shape
+
+    seen: Counter = Counter()
+    wrong = []
+    for rec, question in _records("elasticsearch", ("train", "val", "test")):
+        for shape in search_shape(question):
+            seen[shape] += 1
+            if not _has_shape(shape, rec["target"]):
+                wrong.append((rec["id"], shape, question))
+    assert set(seen) == set(SEARCH_SHAPE_WORDS) and min(seen.values()) >= 25, seen
+    assert wrong == []
 
 
 def test_true_and_false_are_values_of_boolean_fields_only(tokenizer):
@@ -678,28 +732,3 @@ def test_true_and_false_are_values_of_boolean_fields_only(tokenizer):
     # without field types (no catalog) a boolean stays a possible value
     assert accepts(tokenizer, decoding_schema(catalog.names(), tools=["elasticsearch"]),
                    where({"field": "destination.port", "value": True}))
-
-
-def test_either_side_needs_an_any_of(tokenizer):
-    from operatorx.agent.grounding import asks_for_either
-
-    assert asks_for_either("Since midnight: all logs involving 10.0.0.6")
-    assert asks_for_either("events with 10.20.7.14 on either side :)")
-    assert not asks_for_either("connections from 10.0.0.6")
-    one = {"field": "source.ip", "value": "10.0.0.6"}
-    both = [one, {"field": "destination.ip", "value": "10.0.0.6"}]
-    schema = decoding_schema(None, tools=["elasticsearch"], search_either=True)
-    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "any_of": both}))
-    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [one]}))
-    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "any_of": [one]}))
-
-
-@pytest.mark.skipif(
-    not (DATA / "train.jsonl").is_file(), reason="no training data (operatorx.training.datagen)"
-)
-def test_every_either_side_question_in_the_data_has_an_any_of():
-    from operatorx.agent.grounding import asks_for_either
-
-    found = [(rec["id"], len(rec["target"].get("any_of") or [])) for rec, question
-             in _records("elasticsearch", ("train", "val", "test")) if asks_for_either(question)]
-    assert len(found) > 50 and [f for f in found if f[1] < 2] == []

@@ -578,35 +578,36 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     return tuple(sorted(out))
 
 
-# Words that ask how many, not which: such a search returns no hits (size 0), only its
-# count or its buckets. "number of" is left out ("the number of auth attempts over 10").
-_COUNT_WORDS = re.compile(r"\b(how many|count|counts|counting|tally|the number(?!\s+of))\b", re.I)
+# Words that fix the shape of a search, by the shape they ask for. Every search of train,
+# val and test whose question has such words has that shape (tests/test_backend_grammar.py).
+#   count      how many, not which: no hits (size 0), only the count or the buckets
+#   either     a value on either side of a connection: an any-of of two or more conditions
+#   histogram  counts over time: a date histogram
+#   distinct   how many different values: a cardinality aggregation
+#   buckets    the most common values: a terms aggregation
+# "number of" is not a count ("the number of auth attempts over 10"), nor "top" a terms
+# aggregation ("top 10 connections by bytes" sorts hits).
+SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
+    "count": re.compile(r"\b(how many|count|counts|counting|tally|the number(?!\s+of))\b", re.I),
+    "either": re.compile(
+        r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
+    ),
+    "histogram": re.compile(
+        r"\b(histogram|over time|per (hour|day|minute)|hourly|daily|timeline|by (the )?(hour|day|minute)"
+        r"|per \d+ ?(m|h|min|mins|minutes|hours))\b", re.I
+    ),
+    "distinct": re.compile(r"\b(distinct|unique|how many different)\b", re.I),
+    "buckets": re.compile(r"\b(most common|most frequent|busiest|most active|breakdown|group(ed)? by)\b", re.I),
+}
 
 
-def asks_for_count(question: str) -> bool:
-    """Whether the question asks for a count: then the search must set ``size`` 0.
+def search_shape(question: str) -> tuple[str, ...]:
+    """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have.
 
-    Every search of train, val and test whose question has such a word sets size 0
-    (tests/test_backend_grammar.py); the model still sometimes returned 20 logs for
-    "count connection logs on port 3389".
+    The model still returned 20 logs for "count connection logs on port 3389" and a
+    source-only search for "all logs involving 10.0.0.6"; the grammar makes these exact.
     """
-    return bool(_COUNT_WORDS.search(question))
-
-
-# Words that put a host (or port) on either side of a connection: source or destination.
-_EITHER_WORDS = re.compile(
-    r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
-)
-
-
-def asks_for_either(question: str) -> bool:
-    """Whether the question matches a value on either side: then the search needs ``any_of``.
-
-    Every search of train, val and test with such words has an any-of of two or more
-    conditions (tests/test_backend_grammar.py); the model wrote a source-only search
-    for "all logs involving 10.0.0.6".
-    """
-    return bool(_EITHER_WORDS.search(question))
+    return tuple(name for name, words in SEARCH_SHAPE_WORDS.items() if words.search(question))
 
 
 # A search's string values: spans of the analyst's words (up to this many), as written and

@@ -31,14 +31,13 @@ from operatorx.agent.conversation import Conversation
 from operatorx.agent.grounding import (
     LiveCatalog,
     address_values,
-    asks_for_count,
-    asks_for_either,
     packaged_catalog,
     pre_check,
     route_tools,
     scan_values,
     search_numbers,
     search_scalars,
+    search_shape,
     search_values,
     target_candidates,
 )
@@ -140,8 +139,7 @@ def grounded_schema(
         search_numbers=search_numbers(question, previous) if ground else None,
         search_values=search_values(question, previous) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
-        search_count=ground and asks_for_count(question),
-        search_either=ground and asks_for_either(question),
+        search_shape=search_shape(question) if ground else (),
         bool_fields=catalog_typed_fields(catalog, "boolean"),
     )
 

@@ -354,9 +354,8 @@ def _es_schema(
     numbers: list[float] | None = None,
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
-    count: bool = False,
+    shape: tuple[str, ...] = (),
     bool_fields: list[str] | None = None,
-    either: bool = False,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -390,13 +389,33 @@ def _es_schema(
         for spec in (props["size"], agg["properties"]["size"]):
             spec["enum"] = [int(n) for n in numbers if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
-    if count:  # a count returns no hits: its number (or its buckets) is the answer
-        props["size"] = {"type": "integer", "enum": [0]}
-        s["required"].append("size")
-    if either:  # a value on either side: source or destination
-        props["any_of"]["minItems"] = 2
-        s["required"].append("any_of")
+    _require_shape(s, shape)
     return s
+
+
+# The aggregation each shape of grounding.SEARCH_SHAPE_WORDS asks for ("terms" is the default type).
+_SHAPE_AGGREGATIONS = {"histogram": "date_histogram", "distinct": "cardinality", "buckets": "terms"}
+
+
+def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
+    """Make the search schema take only the shape the question's words ask for."""
+    props = search["properties"]
+    if "count" in shape:  # a count returns no hits: its number (or its buckets) is the answer
+        props["size"] = {"type": "integer", "enum": [0]}
+        search["required"].append("size")
+    if "either" in shape:  # a value on either side: source or destination
+        props["any_of"]["minItems"] = 2
+        search["required"].append("any_of")
+    kinds = [kind for name, kind in _SHAPE_AGGREGATIONS.items() if name in shape]
+    if kinds:
+        search["required"].append("agg")
+    if len(kinds) == 1:  # two kinds asked for at once: any aggregation
+        agg = props["agg"]
+        if kinds[0] == "terms":
+            agg["properties"].pop("type")
+        else:
+            agg["properties"]["type"] = {"type": "string", "enum": kinds}
+            agg["required"] = [*agg["required"], "type"]
 
 
 def _reply_schema() -> dict:
@@ -419,9 +438,8 @@ def decoding_schema(
     search_numbers: Iterable[float] | None = None,
     search_values: Iterable[str] | None = None,
     search_scalars: Iterable[float] | None = None,
-    search_count: bool = False,
+    search_shape: Iterable[str] = (),
     bool_fields: Iterable[str] | None = None,
-    search_either: bool = False,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -439,12 +457,11 @@ def decoding_schema(
     search's range bounds, hits and buckets may be (``grounding.search_numbers``); None:
     any. ``search_values`` and ``search_scalars``: the only strings and numbers a search
     condition may compare a field with (``grounding.search_values``,
-    ``grounding.search_scalars``); None: any. ``search_count``: the question asks how many
-    (``grounding.asks_for_count``), so a search must set size 0. ``bool_fields``: the
+    ``grounding.search_scalars``); None: any. ``search_shape``: what the question's words ask a
+    search to be (``grounding.search_shape``: a count has size 0, "either side" an any-of,
+    a histogram, distinct count or most-common list its aggregation). ``bool_fields``: the
     boolean-typed fields among ``field_names``, the only ones a condition may compare with
-    true or false (None: any field). ``search_either``: the question matches a value on
-    either side (``grounding.asks_for_either``), so a search needs an any-of of two or
-    more conditions. Returns a fresh dict.
+    true or false (None: any field). Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -458,8 +475,9 @@ def decoding_schema(
     strs = tuple(dict.fromkeys(search_values)) if search_values is not None else None
     eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
     bools = tuple(dict.fromkeys(bool_fields)) if bool_fields is not None else None
+    shape = tuple(sorted(set(search_shape)))
     return copy.deepcopy(
-        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, search_count, bools, search_either)
+        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, shape, bools)
     )
 
 
@@ -475,9 +493,8 @@ def _cached_schema(
     search_numbers: tuple[float, ...] | None = None,
     search_values: tuple[str, ...] | None = None,
     search_scalars: tuple[float, ...] | None = None,
-    search_count: bool = False,
+    search_shape: tuple[str, ...] = (),
     bool_fields: tuple[str, ...] | None = None,
-    search_either: bool = False,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -494,9 +511,8 @@ def _cached_schema(
                 list(search_numbers) if search_numbers is not None else None,
                 list(search_values) if search_values is not None else None,
                 list(search_scalars) if search_scalars is not None else None,
-                search_count,
+                search_shape,
                 list(bool_fields) if bool_fields is not None else None,
-                search_either,
             )
         )
     if tools is None or "none" in tools or not branches:
