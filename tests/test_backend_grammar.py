@@ -603,6 +603,11 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     # a negated flag is not allowed; a required flag the grammar cannot write requires nothing
     negated = scan_values("no -sV", {"tool": "nmap", "targets": ["127.0.0.1"], "service_version": True})
     assert "service_version" not in negated["switches"] and "service_version" not in negated["required"]
+    # phrases that ask for an option outright are written flags too, unless negated
+    phrased = scan_values("so, Fin scan, all ports and service detection scan of fs01")
+    assert set(phrased["required"]) == {"all_ports", "service_version"}
+    assert "service_version" not in scan_values("nmap fs01 without version detection")["required"]
+    assert "os_detection" not in scan_values("smb os discovery on fs01")["required"]
     # "T4" without its dash is nmap's timing template too
     assert "timing" in scan_values("T4 please", {"tool": "nmap", "targets": ["127.0.0.1"]})["required"]
     assert "timing" not in scan_values("scan 127.0.0.1, HTTP/2 on port 443")["required"]

@@ -297,6 +297,28 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "udp": (("udp", "su"), ("-sU",)),
     "ipv6": (("ipv6", "v6", "aaaa"), ("-6",)),
 }
+# On/off options that these phrases ask for outright (unless a "no"/"without"/"skip" comes
+# right before): the scan must set them, as if their flag were written. Every scan of
+# train, val and test with such a phrase sets its option (tests/test_backend_grammar.py);
+# single words stay a "may" (SWITCH_WORDS): "version" is also "the version scripts".
+SWITCH_PHRASES: dict[str, re.Pattern] = {
+    name: re.compile(rf"\b({words})\b", re.I)
+    for name, words in {
+        "service_version": r"service detection|version detection|service versions?|service/version"
+        r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services",
+        "os_detection": r"os detection|os fingerprint\w*|detect (the )?os|operating systems?|os guess\w*"
+        r"|(which|what) os|identify (the )?os",
+        "all_ports": r"all ports|every port|all 65535|full port range|all tcp ports|entire port range"
+        r"|whole port range|full range",
+        "traceroute": r"traceroute|trace the route|trace route|tracert",
+        "skip_discovery": r"skip (host )?discovery|no ping|skip (the )?ping|don.?t ping|without ping\w*"
+        r"|treat (it|them|all|the host|hosts)? ?as (up|online)|assume (it|they|the hosts?)? ?(is |are )?(up|online)",
+        "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
+    }.items()
+}
+_PHRASE_NEGATION = re.compile(
+    r"\b(no|not|without|skip|skip the|don'?t|drop|drop the|remove|remove the|disable|turn off|minus|w/o)\s+$", re.I
+)
 # Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {
@@ -371,8 +393,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     add or swap hosts) lists the target lists the scan may have: every host the question
     names, in order, or — when words leave some out — those minus any of them
     (``named_targets``). ``required`` names the options written as nmap flags (``-sV``,
-    ``-p-``, ``-T4``, ``--top-ports``), which the scan must set; a flag written after "no"
-    or "without" ("no -sV") is not allowed at all.
+    ``-p-``, ``-T4``, ``--top-ports``) or asked for by a phrase (``SWITCH_PHRASES``: "all
+    ports", "os detection"), which the scan must set; a flag written after "no" or
+    "without" ("no -sV") is not allowed at all.
     """
     targets = target_candidates(question, hostnames)
     text = question
@@ -471,7 +494,7 @@ _NEGATION = re.compile(r"\b(no|not|without|drop|remove|minus|w/o|disable)\s+$", 
 
 
 def _written_flags(question: str) -> tuple[list[str], set[str]]:
-    """(options whose flags are written, options whose flags are written after a negation)."""
+    """(options whose flags or phrases are written, options whose flags are written after a negation)."""
     required: list[str] = []
     negated: set[str] = set()
     for pattern, name in _FLAG_RES:
@@ -480,6 +503,10 @@ def _written_flags(question: str) -> tuple[list[str], set[str]]:
                 negated.add(name)
             elif name not in required:
                 required.append(name)
+    for name, phrase in SWITCH_PHRASES.items():
+        asked = any(not _PHRASE_NEGATION.search(question[: m.start()]) for m in phrase.finditer(question))
+        if asked and name not in required:
+            required.append(name)
     return required, negated
 
 
