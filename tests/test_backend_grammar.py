@@ -533,6 +533,15 @@ def test_a_number_of_hits_is_not_a_compared_value():
     assert 50 not in search_scalars("50 rows of conns on port 3389")
 
 
+def test_an_address_is_a_value_of_ip_fields_only():
+    from operatorx.agent.grounding import search_values
+
+    words = search_values("traffic involving 10.20.4.99 or fd00::7")
+    assert "traffic" in words and not {"10.20.4.99", "*10.20.4.99*", "fd00::7"} & set(words)
+    assert "10.20.4.99" in search_values("messages with '10.20.4.99' in them")  # quoted: any field
+    assert "10.20.4.99" in search_values("traffic involving 10.20.4.99", ip_fields=False)
+
+
 def test_search_values_come_from_the_words():
     from operatorx.agent.grounding import search_scalars, search_values
 

@@ -667,7 +667,7 @@ def string_values_of_search(call: dict) -> list[str]:
     return out
 
 
-def search_values(question: str, previous: dict | None = None) -> tuple[str, ...]:
+def search_values(question: str, previous: dict | None = None, *, ip_fields: bool = True) -> tuple[str, ...]:
     """The only strings a search condition may compare a field with.
 
     Spans of up to ``SPAN_WORDS`` of the analyst's words (as written and lower-cased, a
@@ -675,7 +675,9 @@ def search_values(question: str, previous: dict | None = None) -> tuple[str, ...
     patterns around the spans of up to ``PATTERN_WORDS`` words (``*x*``, ``x*``, ``*x``,
     ``*.x``), and the values of the search a follow-up edits. The grammar adds, field by
     field, the values Security Onion's fields take that words name by meaning
-    (``known_values.field_values``: "failed logons" → ``event.code`` 4625). Every string
+    (``known_values.field_values``: "failed logons" → ``event.code`` 4625). An address
+    is not one of them unless quoted, when the catalog has ``ip_fields`` to take it
+    (``address_values``; the model wrote ``network.bytes: "10.20.4.99"``). Every string
     value in the train, val and test data is one of these (tests/test_backend_grammar.py
     checks); the model can no longer search for a value nobody wrote ("my_observer").
     """
@@ -683,13 +685,15 @@ def search_values(question: str, previous: dict | None = None) -> tuple[str, ...
     spans: list[str] = []
     for n in range(1, SPAN_WORDS + 1):
         spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    if ip_fields:  # an address goes to an IP field (address_values)
+        spans = [s for s in spans if not _is_address(s)]
     spans += [a or b for a, b in _QUOTED.findall(question)]
     forms = list(dict.fromkeys([*spans, *(s.lower() for s in spans)]))
     short = [s for s in forms if s.count(" ") < PATTERN_WORDS]
     patterns = [p for s in short for p in (f"*{s}*", f"{s}*", f"*{s}", f"*.{s}")]
     out = [*forms, *patterns]
     if previous and previous.get("tool") == "elasticsearch":
-        out += string_values_of_search(previous)
+        out += [v for v in string_values_of_search(previous) if not (ip_fields and _is_address(v))]
     return tuple(dict.fromkeys(v for v in out if 0 < len(v) <= 96))
 
 

@@ -128,16 +128,17 @@ def grounded_schema(
     (``grounding``); true/false only on the catalog's boolean fields. The tests build the
     grammar of every training answer with this too.
     """
+    ip_fields = catalog_ip_fields(catalog)
     return decoding_schema(
         catalog_names(catalog),
         targets if ground else None,
         tools,
-        ip_fields=catalog_ip_fields(catalog),
+        ip_fields=ip_fields,
         addresses=address_values(question, previous) if ground else None,
         caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
         scan_values=scan_values(question, previous, config.scope.hostnames) if ground else None,
         search_numbers=search_numbers(question, previous) if ground else None,
-        search_values=search_values(question, previous) if ground else None,
+        search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=search_shape(question) if ground else (),
         bool_fields=catalog_typed_fields(catalog, "boolean"),
