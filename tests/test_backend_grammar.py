@@ -694,6 +694,19 @@ def test_aggregation_words_fix_the_aggregation(tokenizer):
     assert not accepts(tokenizer, either_kind, format_call(base))
 
 
+def test_words_that_leave_something_out_need_an_exclude(tokenizer):
+    from operatorx.agent.grounding import search_shape
+
+    assert search_shape("medium yara matches except from sensor so-heavy01 last week") == ("exclude",)
+    assert search_shape("give me flows with no protocol") == ("exclude",)
+    assert search_shape("not sure, dns for non-existent domains") == ()
+    where = [{"field": "tags", "value": "conn"}]
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["exclude"])
+    missing = [{"field": "network.protocol", "op": "exists"}]
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where, "exclude": missing}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
+
+
 def _has_shape(shape: str, call: dict) -> bool:
     agg = call.get("agg") or {}
     return {
@@ -702,6 +715,7 @@ def _has_shape(shape: str, call: dict) -> bool:
         "histogram": agg.get("type") == "date_histogram",
         "distinct": agg.get("type") == "cardinality",
         "buckets": bool(agg) and agg.get("type", "terms") == "terms",
+        "exclude": bool(call.get("exclude")),
     }[shape]
 
 

@@ -612,8 +612,10 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 #   histogram  counts over time: a date histogram
 #   distinct   how many different values: a cardinality aggregation
 #   buckets    the most common values: a terms aggregation
+#   exclude    words that leave something out: an exclude condition
 # "number of" is not a count ("the number of auth attempts over 10"), nor "top" a terms
-# aggregation ("top 10 connections by bytes" sorts hits).
+# aggregation ("top 10 connections by bytes" sorts hits); "not", "non-" and "outside" are
+# not exclusions enough ("not sure", "non-existent domains", "outside business hours").
 SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
     "count": re.compile(r"\b(how many|count|counts|counting|tally|the number(?!\s+of))\b", re.I),
     "either": re.compile(
@@ -625,6 +627,10 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
     ),
     "distinct": re.compile(r"\b(distinct|unique|how many different)\b", re.I),
     "buckets": re.compile(r"\b(most common|most frequent|busiest|most active|breakdown|group(ed)? by)\b", re.I),
+    "exclude": re.compile(
+        r"\b(except|excluding|exclude|excluded|other than|apart from|besides|but not|ignoring|ignore|minus"
+        r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no)\b", re.I
+    ),
 }
 
 

@@ -406,6 +406,8 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
     if "either" in shape:  # a value on either side: source or destination
         props["any_of"]["minItems"] = 2
         search["required"].append("any_of")
+    if "exclude" in shape:  # words that leave something out
+        search["required"].append("exclude")
     kinds = [kind for name, kind in _SHAPE_AGGREGATIONS.items() if name in shape]
     if kinds:
         search["required"].append("agg")
