@@ -739,13 +739,14 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
     assert wrong == []
 
 
-def test_true_and_false_are_values_of_boolean_fields_only(tokenizer):
-    from operatorx.backend.grammar import catalog_typed_fields
+def test_a_field_compares_with_values_of_its_type(tokenizer):
+    from operatorx.backend.grammar import catalog_field_kinds
 
     catalog = FieldCatalog.packaged()
-    bools = catalog_typed_fields(catalog, "boolean")
-    assert "ssh.authentication.success" in bools and "destination.port" not in bools
-    schema = decoding_schema(catalog.names(), tools=["elasticsearch"], bool_fields=bools)
+    kinds = catalog_field_kinds(catalog)
+    assert kinds["ssh.authentication.success"] == "boolean" and kinds["destination.port"] == "number"
+    assert "event.code" not in kinds  # a keyword: its values are strings ("4625")
+    schema = decoding_schema(catalog.names(), tools=["elasticsearch"], field_kinds=kinds)
     search = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "ssh"}]}
 
     def where(*conds):
@@ -754,9 +755,14 @@ def test_true_and_false_are_values_of_boolean_fields_only(tokenizer):
     assert accepts(tokenizer, schema, where({"field": "ssh.authentication.success", "value": False}))
     assert accepts(tokenizer, schema, where({"field": "ssh.authentication.success", "op": "exists"}))
     assert accepts(tokenizer, schema, where({"field": "destination.port", "value": 22}))
+    assert accepts(tokenizer, schema, where({"field": "destination.port", "op": "in", "value": [22, 2222]}))
+    assert accepts(tokenizer, schema, where({"field": "event.code", "value": "4625"}))
     assert not accepts(tokenizer, schema, where({"field": "destination.port", "value": True}))
     assert not accepts(tokenizer, schema, where({"field": "destination.port", "op": "in", "value": [True, False]}))
+    assert not accepts(tokenizer, schema, where({"field": "destination.port", "value": "*flows*"}))
+    assert not accepts(tokenizer, schema, where({"field": "destination.port", "op": "wildcard", "value": "22*"}))
+    assert not accepts(tokenizer, schema, where({"field": "event.code", "value": 4625}))
     assert not accepts(tokenizer, schema, where({"field": "ssh.authentication.success", "value": "yes"}))
-    # without field types (no catalog) a boolean stays a possible value
+    # without field types (no catalog) any scalar stays a possible value
     assert accepts(tokenizer, decoding_schema(catalog.names(), tools=["elasticsearch"]),
                    where({"field": "destination.port", "value": True}))

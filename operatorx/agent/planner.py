@@ -44,7 +44,7 @@ from operatorx.agent.grounding import (
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
-from operatorx.backend.grammar import catalog_ip_fields, catalog_names, catalog_typed_fields, decoding_schema
+from operatorx.backend.grammar import catalog_field_kinds, catalog_ip_fields, catalog_names, decoding_schema
 from operatorx.config import Config
 from operatorx.errors import OperatorXError, ValidationFailed
 from operatorx.schemas.elastic import EsSearch
@@ -125,7 +125,7 @@ def grounded_schema(
 ) -> dict:
     """The decoding grammar for one question: the catalog's fields, the policy's caps and,
     with ``ground``, only the targets, numbers, words and options the question gives
-    (``grounding``); true/false only on the catalog's boolean fields. The tests build the
+    (``grounding``); each field compares with values of its type. The tests build the
     grammar of every training answer with this too.
     """
     ip_fields = catalog_ip_fields(catalog)
@@ -141,7 +141,7 @@ def grounded_schema(
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=search_shape(question) if ground else (),
-        bool_fields=catalog_typed_fields(catalog, "boolean"),
+        field_kinds=catalog_field_kinds(catalog),
     )
 
 

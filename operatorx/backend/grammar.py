@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from operatorx.schemas.elastic import EsSearch
@@ -269,7 +269,7 @@ def _conditions(
     numbers: list[float] | None = None,
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
-    bool_fields: list[str] | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -281,8 +281,9 @@ def _conditions(
     them (Elasticsearch cannot match text in an ip field). Range and exists stay open.
     With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
-    With ``bool_fields`` (the boolean-typed names in ``field``'s enum), true and false are
-    values of those fields only, and those fields compare with nothing else.
+    With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
+    left out takes strings), a compared value has its field's type: true and false only on
+    boolean fields, numbers only on numeric ones (and the text ops never), strings on the rest.
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -290,9 +291,12 @@ def _conditions(
         text = {"$ref": SEARCH_TEXT_REF}
     if scalars is not None:
         number = {"type": "number", "enum": list(scalars)} if scalars else None
-    bools = [n for n in field.get("enum", ()) if n in set(bool_fields)] if bool_fields is not None else None
-    truth = None if bools is not None else {"type": "boolean"}  # with field types: on boolean fields only
-    scalar = {"anyOf": [alt for alt in (text, number, truth) if alt is not None]}
+    names = field.get("enum", ())
+    bools = [n for n in names if kinds.get(n) == "boolean"] if kinds is not None else []
+    counts = [n for n in names if kinds.get(n) == "number"] if kinds is not None else []
+    typed = kinds is not None and "enum" in field
+    # Without field types a value may be any scalar; with them, the rest of the fields take strings.
+    scalar = {"anyOf": [text]} if typed else {"anyOf": [a for a in (text, number, {"type": "boolean"}) if a is not None]}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
     if numbers is not None:  # numeric bounds only from the question's numbers
@@ -300,8 +304,8 @@ def _conditions(
     valued = field  # the fields that take a free value
     if ip_fields is not None and addresses is not None:
         valued = _field_spec([n for n in field["enum"] if n not in set(ip_fields)])
-    if bools:
-        valued = _field_spec([n for n in valued["enum"] if n not in set(bools)])
+    if bools or counts:
+        valued = _field_spec([n for n in valued["enum"] if n not in {*bools, *counts}])
     known: dict[str, tuple[str, ...]] = {}
     if strings is not None and "enum" in valued:  # fields whose meaningful values words name
         known = {n: v for n, v in field_values().items() if n in set(valued["enum"])}
@@ -328,7 +332,7 @@ def _conditions(
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
         word = {"anyOf": [text, {"type": "string", "enum": list(own)}]}
-        one = {"anyOf": [word, *([number] if number else []), *([truth] if truth else [])]}
+        one = {"anyOf": [word]} if typed else {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
         alternatives += [
             variant(None, on, value=one),
             variant(["match", "phrase", "wildcard", "prefix"], on, value=word),
@@ -336,6 +340,12 @@ def _conditions(
         ]
     if bools:
         alternatives.append(variant(None, {"type": "string", "enum": bools}, value={"type": "boolean"}))
+    if counts and number is not None:
+        on = {"type": "string", "enum": counts}
+        alternatives += [
+            variant(None, on, value=number),
+            variant(["in"], on, value={**values, "items": number}),
+        ]
     if ip_fields is not None and addresses:
         on = {"type": "string", "enum": list(ip_fields)}
         address = {"type": "string", "enum": list(addresses)}
@@ -355,15 +365,14 @@ def _es_schema(
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
     shape: tuple[str, ...] = (),
-    bool_fields: list[str] | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
     field = _field_spec(field_names)
     # Address grounding needs the catalog: without field names there are no field types.
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
-    bools = [n for n in bool_fields or () if n in field_names] if field_names and bool_fields is not None else None
-    values = {"numbers": numbers, "strings": strings, "scalars": scalars, "bool_fields": bools}
+    values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None}
     cond = _conditions(field, ips, addresses, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
@@ -441,7 +450,7 @@ def decoding_schema(
     search_values: Iterable[str] | None = None,
     search_scalars: Iterable[float] | None = None,
     search_shape: Iterable[str] = (),
-    bool_fields: Iterable[str] | None = None,
+    field_kinds: Mapping[str, str] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -461,9 +470,10 @@ def decoding_schema(
     condition may compare a field with (``grounding.search_values``,
     ``grounding.search_scalars``); None: any. ``search_shape``: what the question's words ask a
     search to be (``grounding.search_shape``: a count has size 0, "either side" an any-of,
-    a histogram, distinct count or most-common list its aggregation). ``bool_fields``: the
-    boolean-typed fields among ``field_names``, the only ones a condition may compare with
-    true or false (None: any field). Returns a fresh dict.
+    a histogram, distinct count or most-common list its aggregation). ``field_kinds``: field
+    name → "boolean" or "number" (``catalog_field_kinds``), the others among
+    ``field_names`` being string fields: a condition compares each field only with values
+    of its type (None: any value on any field). Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -476,10 +486,10 @@ def decoding_schema(
     nums = tuple(sorted(set(search_numbers))) if search_numbers is not None else None
     strs = tuple(dict.fromkeys(search_values)) if search_values is not None else None
     eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
-    bools = tuple(dict.fromkeys(bool_fields)) if bool_fields is not None else None
+    kinds = tuple(sorted(field_kinds.items())) if field_kinds is not None else None
     shape = tuple(sorted(set(search_shape)))
     return copy.deepcopy(
-        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, shape, bools)
+        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, shape, kinds)
     )
 
 
@@ -496,7 +506,7 @@ def _cached_schema(
     search_values: tuple[str, ...] | None = None,
     search_scalars: tuple[float, ...] | None = None,
     search_shape: tuple[str, ...] = (),
-    bool_fields: tuple[str, ...] | None = None,
+    field_kinds: tuple[tuple[str, str], ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -514,7 +524,7 @@ def _cached_schema(
                 list(search_values) if search_values is not None else None,
                 list(search_scalars) if search_scalars is not None else None,
                 search_shape,
-                list(bool_fields) if bool_fields is not None else None,
+                dict(field_kinds) if field_kinds is not None else None,
             )
         )
     if tools is None or "none" in tools or not branches:
@@ -538,6 +548,26 @@ def catalog_typed_fields(catalog, kind: str) -> list[str]:
     if catalog is None or get is None or not hasattr(catalog, "names"):
         return []
     return [n for n in catalog.names() if (info := get(n)) is not None and info.type == kind]
+
+
+# Elasticsearch's numeric field types (a condition on them compares numbers).
+NUMBER_TYPES = frozenset(
+    ("long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long")
+)
+
+
+def catalog_field_kinds(catalog) -> dict[str, str] | None:
+    """Field name → "boolean" or "number" for a ``FieldCatalog``'s typed fields; None without types."""
+    get = getattr(catalog, "get", None)
+    if catalog is None or get is None or not hasattr(catalog, "names"):
+        return None
+    kinds = {}
+    for name in catalog.names():
+        info = get(name)
+        kind = None if info is None else "boolean" if info.type == "boolean" else "number" if info.type in NUMBER_TYPES else None
+        if kind:
+            kinds[name] = kind
+    return kinds
 
 
 def catalog_ip_fields(catalog) -> list[str]:
