@@ -613,11 +613,13 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 #   distinct   how many different values: a cardinality aggregation
 #   buckets    the most common values: a terms aggregation
 #   exclude    words that leave something out: an exclude condition
+#   all_time   no time window at all: neither since nor until
+#   raw        the logs themselves: hits, no aggregation
 # "number of" is not a count ("the number of auth attempts over 10"), nor "top" a terms
 # aggregation ("top 10 connections by bytes" sorts hits); "not", "non-" and "outside" are
 # not exclusions enough ("not sure", "non-existent domains", "outside business hours").
 SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
-    "count": re.compile(r"\b(how many|count|counts|counting|tally|the number(?!\s+of))\b", re.I),
+    "count": re.compile(r"\b(how many|count|counts|counting|cnt|tally|the number(?!\s+of))\b|(?<!\w)# of\b", re.I),
     "either": re.compile(
         r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
     ),
@@ -630,6 +632,14 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
     "exclude": re.compile(
         r"\b(except|excluding|exclude|excluded|other than|apart from|besides|but not|ignoring|ignore|minus"
         r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no)\b", re.I
+    ),
+    "all_time": re.compile(
+        r"\b(all time|all-time|no time (limit|filter|window|range)|any time|ever|(whole|entire) history"
+        r"|(drop|remove) the (time|window))\b", re.I
+    ),
+    "raw": re.compile(
+        r"\b(raw (logs|events)|the (logs|events) themselves|show( me)? the logs|individual (logs|events)"
+        r"|the actual (logs|events))\b", re.I
     ),
 }
 

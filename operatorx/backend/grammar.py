@@ -417,7 +417,15 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         search["required"].append("any_of")
     if "exclude" in shape:  # words that leave something out
         search["required"].append("exclude")
-    kinds = [kind for name, kind in _SHAPE_AGGREGATIONS.items() if name in shape]
+    if "all_time" in shape:  # no time window
+        props.pop("since", None)
+        props.pop("until", None)
+    if "raw" in shape and "count" not in shape:  # the logs themselves
+        props.pop("agg", None)
+        props["size"] = {**props["size"], "minimum": 1}
+        if "enum" in props["size"]:
+            props["size"]["enum"] = [n for n in props["size"]["enum"] if n >= 1]
+    kinds = [kind for name, kind in _SHAPE_AGGREGATIONS.items() if name in shape and "agg" in props]
     if kinds:
         search["required"].append("agg")
     if len(kinds) == 1:  # two kinds asked for at once: any aggregation
