@@ -537,9 +537,17 @@ def test_an_address_is_a_value_of_ip_fields_only():
     from operatorx.agent.grounding import search_values
 
     words = search_values("traffic involving 10.20.4.99 or fd00::7")
-    assert "traffic" in words and not {"10.20.4.99", "*10.20.4.99*", "fd00::7"} & set(words)
+    assert "involving" in words and not {"10.20.4.99", "*10.20.4.99*", "fd00::7"} & set(words)
     assert "10.20.4.99" in search_values("messages with '10.20.4.99' in them")  # quoted: any field
     assert "10.20.4.99" in search_values("traffic involving 10.20.4.99", ip_fields=False)
+
+
+def test_the_words_of_the_question_itself_are_not_values():
+    from operatorx.agent.grounding import search_values
+
+    words = set(search_values("Since midnight: all logs involving bad.example GET"))
+    assert {"bad.example", "*bad.example*", "GET", "involving bad.example"} <= words
+    assert not {"all", "all logs", "*all*", "logs", "get"} & words
 
 
 def test_search_values_come_from_the_words():

@@ -683,6 +683,24 @@ def string_values_of_search(call: dict) -> list[str]:
     return out
 
 
+# Words that are the question's grammar, never a value: a span of only these (in lower
+# case) is left out ("all logs" is not a dns.query.name). As written in capitals they
+# stay: "GET" is an HTTP method, "A" and "ANY" DNS query types.
+_NOT_VALUES = frozenset((
+    "a", "an", "the", "all", "any", "some", "every", "each", "of", "in", "on", "at", "to", "from", "for",
+    "with", "by", "and", "or", "not", "no", "is", "are", "was", "were", "be", "been", "this", "that", "these",
+    "those", "it", "its", "my", "our", "your", "their", "me", "us", "them", "logs", "log", "events", "event",
+    "records", "entries", "traffic", "stuff", "things", "data", "show", "list", "get", "find", "give", "pull",
+    "fetch", "search", "look", "query", "display", "please", "pls", "thanks", "what", "which", "who", "when",
+    "where", "how", "many", "much", "more", "less", "than", "over", "under", "since", "last", "past", "today",
+    "yesterday", "week", "day", "hour", "hours", "minutes", "only", "just", "also", "too",
+))
+
+
+def _is_phrasing(span: str) -> bool:
+    return span.islower() and all(w in _NOT_VALUES for w in span.split())
+
+
 def search_values(question: str, previous: dict | None = None, *, ip_fields: bool = True) -> tuple[str, ...]:
     """The only strings a search condition may compare a field with.
 
@@ -693,7 +711,8 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     field, the values Security Onion's fields take that words name by meaning
     (``known_values.field_values``: "failed logons" → ``event.code`` 4625). An address
     is not one of them unless quoted, when the catalog has ``ip_fields`` to take it
-    (``address_values``; the model wrote ``network.bytes: "10.20.4.99"``). Every string
+    (``address_values``; the model wrote ``network.bytes: "10.20.4.99"``); nor a span of
+    only words like "all", "the", "logs" (``_NOT_VALUES``). Every string
     value in the train, val and test data is one of these (tests/test_backend_grammar.py
     checks); the model can no longer search for a value nobody wrote ("my_observer").
     """
@@ -704,7 +723,7 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     if ip_fields:  # an address goes to an IP field (address_values)
         spans = [s for s in spans if not _is_address(s)]
     spans += [a or b for a, b in _QUOTED.findall(question)]
-    forms = list(dict.fromkeys([*spans, *(s.lower() for s in spans)]))
+    forms = [f for f in dict.fromkeys([*spans, *(s.lower() for s in spans)]) if not _is_phrasing(f)]
     short = [s for s in forms if s.count(" ") < PATTERN_WORDS]
     patterns = [p for s in short for p in (f"*{s}*", f"{s}*", f"*{s}", f"*.{s}")]
     out = [*forms, *patterns]
