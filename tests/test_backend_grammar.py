@@ -443,12 +443,16 @@ def test_every_scan_value_in_the_data_is_grounded():
 )
 def test_every_search_number_in_the_data_is_grounded():
     """All records of every split: each range bound, hit and bucket count is allowed."""
-    from operatorx.agent.grounding import numbers_of_search, search_numbers
+    from operatorx.agent.grounding import hit_counts, numbers_of_search, search_numbers
 
     seen, missing = 0, []
     for rec, question in _records("elasticsearch"):
         allowed = set(search_numbers(question, rec.get("previous")))
-        values = numbers_of_search(rec["target"])
+        target = rec["target"]
+        values = numbers_of_search(target)
+        for size in (target.get("size"), (target.get("agg") or {}).get("size")):
+            if size in hit_counts(question):  # "200 results", "top 5 record types": sizes only
+                values.remove(size)
         seen += len(values)
         missing += [(rec["id"], v) for v in values if v not in allowed]
     assert seen > 1000 and missing == []
@@ -525,10 +529,17 @@ def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):
     assert accepts(tokenizer, free, search({"field": "host.name", "value": "my_host"}))
 
 
-def test_a_number_of_hits_is_not_a_compared_value():
-    from operatorx.agent.grounding import search_numbers, search_scalars
+def test_a_number_of_hits_is_not_a_compared_value(tokenizer):
+    from operatorx.agent.grounding import hit_counts, search_numbers, search_scalars
 
-    assert 200 not in search_scalars("200 results when you can") and 200 in search_numbers("200 results")
+    assert 200 not in search_scalars("200 results when you can") and 200 not in search_numbers("200 results")
+    assert hit_counts("200 results when you can, over 1024 bytes") == (200,)
+    schema = decoding_schema(None, tools=["elasticsearch"], search_numbers=search_numbers("200 results"),
+                             search_hits=[200])
+    where = [{"field": "tags", "value": "http"}]
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where, "size": 200}))
+    bound = {"field": "destination.port", "op": "range", "gte": 200}
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [*where, bound]}))
     assert 3389 in search_scalars("50 rows of conns on port 3389")
     assert 50 not in search_scalars("50 rows of conns on port 3389")
 

@@ -570,6 +570,15 @@ SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
 _DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
 
 
+# "200 results", "50 rows": how many hits to return, never a value to compare with.
+_HIT_COUNT = re.compile(r"(?<![\w.])\d{1,6}\s+(results?|hits?|rows?|records?|entries|lines|matches|docs|documents)\b", re.I)
+
+
+def hit_counts(question: str) -> tuple[int, ...]:
+    """The numbers written as how many hits to return ("200 results"): a search's size only."""
+    return tuple(sorted({int(m.group(0).split()[0]) for m in _HIT_COUNT.finditer(question)}))
+
+
 def numbers_of_search(call: dict) -> list[float]:
     """The range bounds, hits and bucket count a search call (dict) names."""
     out = [call["size"]] if isinstance(call.get("size"), int) else []
@@ -589,11 +598,13 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     Each number written in the question (not inside its addresses) times each unit scale,
     the ``SEARCH_CONSTANTS``, and the numbers of the search a follow-up edits. Every number
     of the training data fits (tests/test_backend_grammar.py); the model can no longer
-    write 50,000,000 for "500MB" or ask for 200 hits nobody wanted.
+    write 50,000,000 for "500MB" or ask for 200 hits nobody wanted. "200 results" is
+    only a number of hits (``hit_counts``).
     """
     text = question
     for target in sorted(target_candidates(question), key=len, reverse=True):
         text = text.replace(target, " ")
+    text = _HIT_COUNT.sub(" ", text)  # only a number of hits (hit_counts)
     out: set[float] = set(SEARCH_CONSTANTS)
     for written in {float(n) for n in _DECIMAL.findall(text)}:
         for scale in _UNIT_SCALES:
@@ -730,10 +741,6 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     if previous and previous.get("tool") == "elasticsearch":
         out += [v for v in string_values_of_search(previous) if not (ip_fields and _is_address(v))]
     return tuple(dict.fromkeys(v for v in out if 0 < len(v) <= 96))
-
-
-# "200 results", "50 rows": how many hits to return, never a value to compare with.
-_HIT_COUNT = re.compile(r"(?<![\w.])\d{1,6}\s+(results?|hits?|rows?|records?|entries|lines|matches|docs|documents)\b", re.I)
 
 
 def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:

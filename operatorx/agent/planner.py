@@ -31,6 +31,7 @@ from operatorx.agent.conversation import Conversation
 from operatorx.agent.grounding import (
     LiveCatalog,
     address_values,
+    hit_counts,
     packaged_catalog,
     pre_check,
     route_tools,
@@ -138,6 +139,7 @@ def grounded_schema(
         caps=(config.elasticsearch.max_size, config.elasticsearch.max_buckets),
         scan_values=scan_values(question, previous, config.scope.hostnames) if ground else None,
         search_numbers=search_numbers(question, previous) if ground else None,
+        search_hits=hit_counts(question) if ground else (),
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=search_shape(question) if ground else (),

@@ -366,6 +366,7 @@ def _es_schema(
     scalars: list[float] | None = None,
     shape: tuple[str, ...] = (),
     kinds: dict[str, str] | None = None,
+    hits: tuple[int, ...] = (),
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -395,8 +396,9 @@ def _es_schema(
         props["size"]["maximum"] = min(props["size"]["maximum"], caps[0])
         agg["properties"]["size"]["maximum"] = min(agg["properties"]["size"]["maximum"], caps[1])
     if numbers is not None:  # hits and buckets only from the question's numbers
+        sizes = sorted({*numbers, *hits})
         for spec in (props["size"], agg["properties"]["size"]):
-            spec["enum"] = [int(n) for n in numbers if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
+            spec["enum"] = [int(n) for n in sizes if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
     _require_shape(s, shape)
     return s
@@ -459,6 +461,7 @@ def decoding_schema(
     search_scalars: Iterable[float] | None = None,
     search_shape: Iterable[str] = (),
     field_kinds: Mapping[str, str] | None = None,
+    search_hits: Iterable[int] = (),
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -481,7 +484,9 @@ def decoding_schema(
     a histogram, distinct count or most-common list its aggregation). ``field_kinds``: field
     name → "boolean" or "number" (``catalog_field_kinds``), the others among
     ``field_names`` being string fields: a condition compares each field only with values
-    of its type (None: any value on any field). Returns a fresh dict.
+    of its type (None: any value on any field). ``search_hits``: numbers written as a
+    number of hits ("200 results", ``grounding.hit_counts``), allowed as sizes beside
+    ``search_numbers``. Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -497,7 +502,8 @@ def decoding_schema(
     kinds = tuple(sorted(field_kinds.items())) if field_kinds is not None else None
     shape = tuple(sorted(set(search_shape)))
     return copy.deepcopy(
-        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, shape, kinds)
+        _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, shape, kinds,
+                       tuple(sorted(set(search_hits))))
     )
 
 
@@ -515,6 +521,7 @@ def _cached_schema(
     search_scalars: tuple[float, ...] | None = None,
     search_shape: tuple[str, ...] = (),
     field_kinds: tuple[tuple[str, str], ...] | None = None,
+    search_hits: tuple[int, ...] = (),
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -533,6 +540,7 @@ def _cached_schema(
                 list(search_scalars) if search_scalars is not None else None,
                 search_shape,
                 dict(field_kinds) if field_kinds is not None else None,
+                search_hits,
             )
         )
     if tools is None or "none" in tools or not branches:
