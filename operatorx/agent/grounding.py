@@ -731,8 +731,8 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     spans: list[str] = []
     for n in range(1, SPAN_WORDS + 1):
         spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-    if ip_fields:  # an address goes to an IP field (address_values)
-        spans = [s for s in spans if not _is_address(s)]
+    if ip_fields:  # an address goes to an IP field (address_values), never into a longer value
+        spans = [s for s in spans if not any(_is_address(w) for w in s.split(" "))]
     spans += [a or b for a, b in _QUOTED.findall(question)]
     forms = [f for f in dict.fromkeys([*spans, *(s.lower() for s in spans)]) if not _is_phrasing(f)]
     short = [s for s in forms if s.count(" ") < PATTERN_WORDS]
