@@ -5,7 +5,10 @@ Why a hand-written decoding loop instead of ``Llama.create_completion``:
 * **Grammar.** llguidance computes the allowed-token bitmask for the JSON schema each step
   (about twice as fast here as llama.cpp's own GBNF sampler), and it hands out
   *fast-forward* tokens — text the grammar forces, such as ``{"tool":"`` or ``","field":"``
-  — which we evaluate as one batch instead of sampling them one by one.
+  — which we evaluate as one batch instead of sampling them one by one; all but the
+  last, which the model picks through the mask, so each forced run ends on a token
+  boundary of the model's own (on val with the stage-5 adapter: 91.0 % against 89.3 %
+  when forcing every token, 89.7 % when forcing none, which is also slower).
 * **Stopping.** Generation ends the moment the matcher is complete (or the model picks EOS
   where the grammar allows it); no trailing tokens.
 * **Prefix cache.** The system prompt (rules and few-shot examples) is the same for every
@@ -387,7 +390,11 @@ class LlamaBackend:
         llm = self._llm
         out: list[int] = []
         while len(out) < max_tokens:
-            forced = matcher.compute_ff_tokens()[: max_tokens - len(out)]
+            # The last forced token is left to the model (through the mask): the grammar
+            # tokenizes forced text on its own, so its last token may end where the model's
+            # own tokenization, the one it was trained on, runs on ('],"' + 'service' instead
+            # of '"]' + ',"tech…'); from a boundary it never saw, the model's next choice is worse.
+            forced = matcher.compute_ff_tokens()[:-1][: max_tokens - len(out)]
             if forced:
                 matcher.consume_tokens(forced)
                 out.extend(forced)
