@@ -645,7 +645,7 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
         r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no)\b", re.I
     ),
     "all_time": re.compile(
-        r"\b(all time|all-time|no time (limit|filter|window|range)|any time|ever|(whole|entire) history"
+        r"\b(all time|all-time|no time (limit|filter|window|range)|ever|(whole|entire) history"
         r"|(drop|remove) the (time|window))\b", re.I
     ),
     "raw": re.compile(
