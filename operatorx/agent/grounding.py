@@ -316,9 +316,6 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
     }.items()
 }
-_PHRASE_NEGATION = re.compile(
-    r"\b(no|not|without|skip|skip the|don'?t|drop|drop the|remove|remove the|disable|turn off|minus|w/o)\s+$", re.I
-)
 # Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {
@@ -490,7 +487,11 @@ _WRITTEN_FLAGS: tuple[tuple[str, str], ...] = (
 )
 _FLAG_RES = tuple((re.compile(rf"(?<![\w-]){f}(?![\w-])" if not f.endswith("]") and " ?" not in f
                               else rf"(?<![\w-]){f}"), name) for f, name in _WRITTEN_FLAGS)
-_NEGATION = re.compile(r"\b(no|not|without|drop|remove|minus|w/o|disable)\s+$", re.I)
+# A flag or phrase right after one of these is negated ("no -sV"); a phrase also after
+# "skip", "don't", "turn off" ("skip the os detection").
+_NEGATION_WORDS = r"no|not|without|drop|remove|minus|w/o|disable"
+_NEGATION = re.compile(rf"\b({_NEGATION_WORDS})\s+$", re.I)
+_PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop the|remove the|turn off)\s+$", re.I)
 
 
 def _written_flags(question: str) -> tuple[list[str], set[str]]:
@@ -574,6 +575,14 @@ _DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
 _HIT_COUNT = re.compile(r"(?<![\w.])\d{1,6}\s+(results?|hits?|rows?|records?|entries|lines|matches|docs|documents)\b", re.I)
 
 
+def _number_text(question: str) -> str:
+    """The question without its addresses and hit counts: where a search's numbers are read."""
+    text = question
+    for target in sorted(target_candidates(question), key=len, reverse=True):
+        text = text.replace(target, " ")
+    return _HIT_COUNT.sub(" ", text)  # "200 results": only a size (hit_counts)
+
+
 def hit_counts(question: str) -> tuple[int, ...]:
     """The numbers written as how many hits to return ("200 results"): a search's size only."""
     return tuple(sorted({int(m.group(0).split()[0]) for m in _HIT_COUNT.finditer(question)}))
@@ -601,10 +610,7 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     write 50,000,000 for "500MB" or ask for 200 hits nobody wanted. "200 results" is
     only a number of hits (``hit_counts``).
     """
-    text = question
-    for target in sorted(target_candidates(question), key=len, reverse=True):
-        text = text.replace(target, " ")
-    text = _HIT_COUNT.sub(" ", text)  # only a number of hits (hit_counts)
+    text = _number_text(question)
     out: set[float] = set(SEARCH_CONSTANTS)
     for written in {float(n) for n in _DECIMAL.findall(text)}:
         for scale in _UNIT_SCALES:
@@ -750,10 +756,7 @@ def search_scalars(question: str, previous: dict | None = None) -> tuple[float, 
     many hits to return), the ports of the services it names, and the numbers of the
     search a follow-up edits.
     """
-    text = question
-    for target in sorted(target_candidates(question), key=len, reverse=True):
-        text = text.replace(target, " ")
-    text = _HIT_COUNT.sub(" ", text)
+    text = _number_text(question)
     out: set[float] = {int(f) if (f := float(n)).is_integer() else f for n in _DECIMAL.findall(text)}
     for implied in _named(_stems(set(_WORDS.findall(question.lower()))), SERVICE_PORTS):
         out.update(implied)

@@ -558,12 +558,12 @@ def fingerprint(schema: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def catalog_typed_fields(catalog, kind: str) -> list[str]:
-    """The field names of a ``FieldCatalog`` of one type (none for a bare list of names)."""
+def _catalog_types(catalog) -> dict[str, str] | None:
+    """Field name → type of a ``FieldCatalog`` (None for a bare list of names)."""
     get = getattr(catalog, "get", None)
     if catalog is None or get is None or not hasattr(catalog, "names"):
-        return []
-    return [n for n in catalog.names() if (info := get(n)) is not None and info.type == kind]
+        return None
+    return {n: info.type for n in catalog.names() if (info := get(n)) is not None}
 
 
 # Elasticsearch's numeric field types (a condition on them compares numbers).
@@ -574,21 +574,16 @@ NUMBER_TYPES = frozenset(
 
 def catalog_field_kinds(catalog) -> dict[str, str] | None:
     """Field name → "boolean" or "number" for a ``FieldCatalog``'s typed fields; None without types."""
-    get = getattr(catalog, "get", None)
-    if catalog is None or get is None or not hasattr(catalog, "names"):
+    types = _catalog_types(catalog)
+    if types is None:
         return None
-    kinds = {}
-    for name in catalog.names():
-        info = get(name)
-        kind = None if info is None else "boolean" if info.type == "boolean" else "number" if info.type in NUMBER_TYPES else None
-        if kind:
-            kinds[name] = kind
-    return kinds
+    return {n: "boolean" if t == "boolean" else "number" for n, t in types.items()
+            if t == "boolean" or t in NUMBER_TYPES}
 
 
 def catalog_ip_fields(catalog) -> list[str]:
     """The IP-typed field names of a ``FieldCatalog`` (none for a bare list of names)."""
-    return catalog_typed_fields(catalog, "ip")
+    return [n for n, t in (_catalog_types(catalog) or {}).items() if t == "ip"]
 
 
 def catalog_names(catalog) -> list[str] | None:
