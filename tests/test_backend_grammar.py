@@ -643,6 +643,25 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     assert accepts(tokenizer, ipv4_only, format_call({"tool": "nmap", "targets": ["127.0.0.1"]}))
 
 
+def test_nmaps_own_help_words_ask_for_their_options():
+    """The wording of ``nmap --help``: "Trace hop path", "--osscan-guess", "--version-light"
+    (intensity 2), "--version-all" (9), "Scan fewer ports", "no slower/faster than N per second"."""
+    from operatorx.agent.grounding import scan_values
+
+    assert "traceroute" in scan_values("trace the hop path to 10.0.0.5")["required"]
+    assert "traceroute" in scan_values("how many hops to 10.0.0.5")["switches"]
+    assert "os_detection" in scan_values("nmap --osscan-guess 10.0.0.5")["required"]
+    light = scan_values("nmap -sV --version-light 10.0.0.5")
+    assert light["version_intensity"] == (2,) and "version_intensity" in light["required"]
+    assert scan_values("-sV --version-all on 10.0.0.5")["version_intensity"] == (9,)
+    assert scan_values("nmap -sV 10.0.0.5")["version_intensity"] == ()
+    assert "fast" in scan_values("scan fewer ports on 10.0.0.5")["switches"]
+    assert "fast" not in scan_values("scan 10.0.0.5")["switches"]
+    assert scan_values("10.0.0.5, no slower than 300")["min_rate"] == (300,)
+    assert scan_values("10.0.0.5, no faster than 300")["max_rate"] == (300,)
+    assert scan_values("ports 300 on 10.0.0.5")["min_rate"] == ()
+
+
 def test_a_duration_is_only_a_timeout():
     from operatorx.agent.grounding import scan_values
 

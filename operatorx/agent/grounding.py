@@ -285,14 +285,14 @@ _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
 SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "service_version": (("version", "versions", "ver", "vers", "sv", "svc", "service", "services", "software",
                          "running", "banner", "banners"), ("-sV",)),
-    "os_detection": (("os", "operating"), ("-O",)),
+    "os_detection": (("os", "operating", "osscan", "fingerprint", "fingerprinting", "guess"), ("-O",)),
     "aggressive": (("aggressive",), ("-A",)),
     "skip_discovery": (("skip", "ping", "assume", "online", "up", "discovery", "pn"), ("-Pn",)),
     # "who runs ssh in …", "web servers on …", "hosts listening on 22" list only the open ones
     "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "server", "servers", "hide",
                    "closed"), ("--open",)),
-    "traceroute": (("traceroute", "trace", "route", "tracert"), ("--traceroute",)),
-    "fast": (("fast", "quick", "quickly", "quicker"), ("-F",)),
+    "traceroute": (("traceroute", "trace", "route", "tracert", "hop", "hops"), ("--traceroute",)),
+    "fast": (("fast", "quick", "quickly", "quicker", "fewer"), ("-F",)),
     "all_ports": (("all", "every", "full", "65535", "whole"), ("-p-",)),
     "udp": (("udp", "su"), ("-sU",)),
     "ipv6": (("ipv6", "v6", "aaaa"), ("-6",)),
@@ -307,10 +307,10 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         "service_version": r"service detection|version detection|service versions?|service/version"
         r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services",
         "os_detection": r"os detection|os fingerprint\w*|detect (the )?os|operating systems?|os guess\w*"
-        r"|(which|what) os|identify (the )?os",
+        r"|(which|what) os|identify (the )?os|osscan",
         "all_ports": r"all ports|every port|all 65535|full port range|all tcp ports|entire port range"
         r"|whole port range|full range",
-        "traceroute": r"traceroute|trace the route|trace route|tracert",
+        "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path",
         "skip_discovery": r"skip (host )?discovery|no ping|skip (the )?ping|don.?t ping|without ping\w*"
         r"|treat (it|them|all|the host|hosts)? ?as (up|online)|assume (it|they|the hosts?)? ?(is |are )?(up|online)",
         "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
@@ -320,12 +320,12 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {
     "top_ports": ("top", "most", "common", "popular", "frequent"),
-    "min_rate": ("rate", "pps", "packets", "packet", "least", "minimum", "min", "second", "sec"),
+    "min_rate": ("rate", "pps", "packets", "packet", "least", "minimum", "min", "second", "sec", "slower"),
     "max_rate": ("rate", "pps", "packets", "packet", "cap", "limit", "max", "maximum", "most", "exceed",
-                 "throttle", "second", "sec"),
+                 "throttle", "second", "sec", "faster"),
     "host_timeout": ("timeout", "timeouts", "give", "after", "slow", "minutes", "minute", "seconds", "second",
                      "hours", "hour", "min", "sec", "ms", "wait", "longer", "max"),
-    "version_intensity": ("intensity", "light", "lightest", "level", "thorough", "all"),
+    "version_intensity": ("intensity", "light", "lightest", "level", "thorough", "all", "probe", "probes"),
 }
 # Words that leave a host out of a scan (--exclude): without one, a target is not excluded.
 EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "except", "skip", "skipping", "but", "without", "not",
@@ -409,6 +409,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         ports.update(implied)
     timing = {n for n in written if n <= 5} | set(_named(words, TIMING_NAMES))
     out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
+    # nmap's own names for two intensities: --version-light is 2, --version-all is 9
+    out["version_intensity"] |= {n for flag, n in (("version-light", 2), ("version-all", 9)) if flag in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
         out[name] = set(written)
     out["host_timeout"] = written | durations
@@ -481,6 +483,7 @@ _WRITTEN_FLAGS: tuple[tuple[str, str], ...] = (
     (r"--open", "open_only"), (r"--traceroute", "traceroute"), (r"-F", "fast"), (r"-p-", "all_ports"),
     (r"-6", "ipv6"), (r"-T[0-5]", "timing"), (r"T[0-5]", "timing"), (r"--top-ports", "top_ports"), (r"--min-rate", "min_rate"),
     (r"--max-rate", "max_rate"), (r"--host-timeout", "host_timeout"), (r"--version-intensity", "version_intensity"),
+    (r"--version-(?:light|all)", "version_intensity"),
     (r"-sC", "scripts"), (r"--script", "scripts"), (r"-p ?[0-9TUS]", "ports"),
     (r"-sS", "technique"), (r"-sT", "technique"), (r"-sA", "technique"), (r"-sF", "technique"),
     (r"-sN", "technique"), (r"-sX", "technique"), (r"-sn", "technique"),
