@@ -206,8 +206,35 @@ def test_holdout_writes_fresh_train_without_held_out_questions(full, tmp_path):
     assert len({datagen.normalise(r["question"]) for r in unfiltered["train"]} & held) > 50
 
 
+def test_holdout_takes_several_directories(tmp_path):
+    """Stage 7 on holds out data/ and data/val-fresh (which has only a val split)."""
+    fresh = [json.loads(line) for line in (DATA / "val-fresh" / "val.jsonl").read_text().splitlines()]
+    out = tmp_path / "o"
+    assert datagen.main(["--seed", "6262", "--out", str(out), "--no-tokens", "--holdout", str(DATA),
+                         "--holdout", str(DATA / "val-fresh")]) == 0
+    trained = {datagen.normalise(r["question"]) for r in load_split(out, "train")}
+    assert not trained & {datagen.normalise(r["question"]) for r in fresh}
+
+
+def test_fresh_val_is_unseen_and_reproducible():
+    """data/val-fresh: what ``fresh_val`` makes, and nothing of data/ or of any stage's train data."""
+    from operatorx.training import fresh_val
+
+    records, dropped = fresh_val.build(DATA)
+    committed = [json.loads(line) for line in (DATA / "val-fresh" / "val.jsonl").read_text().splitlines()]
+    assert len(committed) == fresh_val.SIZE and dropped > 0
+    assert [(r["question"], r["previous"], r["target"]) for r in records] == [
+        (r["question"], r["previous"], r["target"]) for r in committed]
+    seen = datagen.held_keys(sorted(DATA.glob("*.jsonl")))
+    for seed in fresh_val.TRAINED_SEEDS[-1:]:
+        seen |= {datagen.normalise(r["question"])
+                 for r in datagen.build(datagen.GenConfig(seed=seed, tokens=False, dry_run=True))["train"]}
+    assert not seen & {datagen.normalise(r["question"]) for r in committed}
+    assert {r["tool"] for r in committed} == {"nmap", "elasticsearch", "none"}
+
+
 def test_holdout_needs_the_held_out_splits(tmp_path):
-    with pytest.raises(SystemExit, match="no val.jsonl"):
+    with pytest.raises(SystemExit, match="no val, test or shifted"):
         datagen.main(["--seed", "7", "--out", str(tmp_path / "o"), "--scale", "0.05", "--no-tokens",
                       "--holdout", str(tmp_path)])
 

@@ -299,20 +299,30 @@ def write(cfg: GenConfig, splits: dict[str, list[dict]]) -> dict[str, str]:
     return digests
 
 
-def fresh_train(splits: dict[str, list[dict]], holdout: Path) -> tuple[list[dict], int]:
-    """The train records of another seed minus any that collide with ``holdout``'s val, test
-    or shifted split — by question and previous call, or by the question alone (a short
-    follow-up like "largest first" stays held out whatever it edits). More training data
-    for a later stage without touching what the evaluation measures."""
+def held_keys(paths: list[Path]) -> set[str]:
+    """The dedup keys and normalised questions of these JSONL files: what must not be trained on."""
     held: set[str] = set()
-    for s in ("val", "test", "shifted"):
-        path = holdout / f"{s}.jsonl"
-        if not path.is_file():
-            raise SystemExit(f"datagen: --holdout {holdout} has no {s}.jsonl")
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
             held.add(dedup_key(rec["question"], rec.get("previous")))
             held.add(normalise(rec["question"]))
+    return held
+
+
+def fresh_train(splits: dict[str, list[dict]], holdout: Path | list[Path]) -> tuple[list[dict], int]:
+    """The train records of another seed minus any that collide with a held-out directory's
+    val, test or shifted split — by question and previous call, or by the question alone (a
+    short follow-up like "largest first" stays held out whatever it edits). More training data
+    for a later stage without touching what the evaluation measures. A directory must hold
+    at least one of the three (``data/val-fresh`` has only a val split)."""
+    paths = []
+    for d in [holdout] if isinstance(holdout, Path) else holdout:
+        found = [d / f"{s}.jsonl" for s in ("val", "test", "shifted") if (d / f"{s}.jsonl").is_file()]
+        if not found:
+            raise SystemExit(f"datagen: --holdout {d} has no val, test or shifted .jsonl")
+        paths += found
+    held = held_keys(paths)
     keep = [r for r in splits["train"]
             if dedup_key(r["question"], r["previous"]) not in held and normalise(r["question"]) not in held]
     return keep, len(splits["train"]) - len(keep)
@@ -325,14 +335,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=1.0, help="multiply every split size (tests use 0.05)")
     p.add_argument("--no-tokens", action="store_true", help="skip token counts (no llama-cpp needed)")
     p.add_argument("--dry-run", action="store_true", help="generate and check, print counts, write nothing")
-    p.add_argument("--holdout", type=Path, metavar="DIR",
-                   help="write only train.jsonl, without any question of DIR's val/test/shifted splits")
+    p.add_argument("--holdout", type=Path, metavar="DIR", action="append",
+                   help="write only train.jsonl, without any question of DIR's val/test/shifted splits "
+                   "(repeatable)")
     a = p.parse_args(argv)
     cfg = GenConfig(seed=a.seed, out=a.out, scale=a.scale, tokens=not a.no_tokens, dry_run=a.dry_run)
     splits = build(cfg)
     if a.holdout is not None:
         keep, dropped = fresh_train(splits, a.holdout)
-        print(f"train    {len(keep):5d} records kept, {dropped} dropped (held out in {a.holdout})")
+        print(f"train    {len(keep):5d} records kept, {dropped} dropped (held out in "
+              f"{', '.join(map(str, a.holdout))})")
         if not cfg.dry_run:
             cfg.out.mkdir(parents=True, exist_ok=True)
             blob = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in keep)
