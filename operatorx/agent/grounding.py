@@ -327,6 +327,8 @@ NUMBER_WORDS: dict[str, tuple[str, ...]] = {
                      "hours", "hour", "min", "sec", "ms", "wait", "longer", "max"),
     "version_intensity": ("intensity", "light", "lightest", "level", "thorough", "all", "probe", "probes"),
 }
+# nmap's own names for two version intensities (--version-light, --version-all).
+VERSION_LEVELS = {"light": 2, "all": 9}
 # Words that leave a host out of a scan (--exclude): without one, a target is not excluded.
 EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "except", "skip", "skipping", "but", "without", "not",
                  "leave", "omit", "minus", "other", "avoid", "ignore", "besides", "w/o")
@@ -409,8 +411,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         ports.update(implied)
     timing = {n for n in written if n <= 5} | set(_named(words, TIMING_NAMES))
     out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
-    # nmap's own names for two intensities: --version-light is 2, --version-all is 9
-    out["version_intensity"] |= {n for flag, n in (("version-light", 2), ("version-all", 9)) if flag in question.lower()}
+    out["version_intensity"] |= {n for name, n in VERSION_LEVELS.items() if f"version-{name}" in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
         out[name] = set(written)
     out["host_timeout"] = written | durations
@@ -483,7 +484,7 @@ _WRITTEN_FLAGS: tuple[tuple[str, str], ...] = (
     (r"--open", "open_only"), (r"--traceroute", "traceroute"), (r"-F", "fast"), (r"-p-", "all_ports"),
     (r"-6", "ipv6"), (r"-T[0-5]", "timing"), (r"T[0-5]", "timing"), (r"--top-ports", "top_ports"), (r"--min-rate", "min_rate"),
     (r"--max-rate", "max_rate"), (r"--host-timeout", "host_timeout"), (r"--version-intensity", "version_intensity"),
-    (r"--version-(?:light|all)", "version_intensity"),
+    (rf"--version-(?:{'|'.join(VERSION_LEVELS)})", "version_intensity"),
     (r"-sC", "scripts"), (r"--script", "scripts"), (r"-p ?[0-9TUS]", "ports"),
     (r"-sS", "technique"), (r"-sT", "technique"), (r"-sA", "technique"), (r"-sF", "technique"),
     (r"-sN", "technique"), (r"-sX", "technique"), (r"-sn", "technique"),

@@ -25,7 +25,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -299,21 +299,29 @@ def write(cfg: GenConfig, splits: dict[str, list[dict]]) -> dict[str, str]:
     return digests
 
 
-def held_keys(paths: list[Path]) -> set[str]:
-    """The dedup keys and normalised questions of these JSONL files: what must not be trained on."""
+def record_keys(records: Iterable[dict]) -> set[str]:
+    """The dedup keys and normalised questions of these records: what another set must not hold."""
     held: set[str] = set()
-    for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            held.add(dedup_key(rec["question"], rec.get("previous")))
-            held.add(normalise(rec["question"]))
+    for rec in records:
+        held.add(dedup_key(rec["question"], rec.get("previous")))
+        held.add(normalise(rec["question"]))
     return held
+
+
+def held_keys(paths: list[Path]) -> set[str]:
+    """``record_keys`` of these JSONL files: what must not be trained on."""
+    return record_keys(json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def unseen(records: list[dict], held: set[str]) -> list[dict]:
+    """The records that collide with ``held`` neither by question and previous call nor by
+    the question alone (a short follow-up like "largest first" stays held out whatever it edits)."""
+    return [r for r in records if dedup_key(r["question"], r["previous"]) not in held and normalise(r["question"]) not in held]
 
 
 def fresh_train(splits: dict[str, list[dict]], holdout: Path | list[Path]) -> tuple[list[dict], int]:
     """The train records of another seed minus any that collide with a held-out directory's
-    val, test or shifted split — by question and previous call, or by the question alone (a
-    short follow-up like "largest first" stays held out whatever it edits). More training data
+    val, test or shifted split (``unseen``). More training data
     for a later stage without touching what the evaluation measures. A directory must hold
     at least one of the three (``data/val-fresh`` has only a val split)."""
     paths = []
@@ -322,9 +330,7 @@ def fresh_train(splits: dict[str, list[dict]], holdout: Path | list[Path]) -> tu
         if not found:
             raise SystemExit(f"datagen: --holdout {d} has no val, test or shifted .jsonl")
         paths += found
-    held = held_keys(paths)
-    keep = [r for r in splits["train"]
-            if dedup_key(r["question"], r["previous"]) not in held and normalise(r["question"]) not in held]
+    keep = unseen(splits["train"], held_keys(paths))
     return keep, len(splits["train"]) - len(keep)
 
 

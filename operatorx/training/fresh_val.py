@@ -32,17 +32,10 @@ def build(
     """(the fresh records: ``seed``'s val then test split minus anything seen, how many were dropped)."""
     held = datagen.held_keys(sorted(data.glob("*.jsonl")))
     for s in trained:
-        records = datagen.build(datagen.GenConfig(seed=s, tokens=False, dry_run=True))["train"]
-        held |= {datagen.dedup_key(r["question"], r["previous"]) for r in records}
-        held |= {datagen.normalise(r["question"]) for r in records}
+        held |= datagen.record_keys(datagen.build(datagen.GenConfig(seed=s, tokens=False, dry_run=True))["train"])
     splits = datagen.build(datagen.GenConfig(seed=seed, tokens=False, dry_run=True))
     candidates = splits["val"] + splits["test"]
-    keep = [
-        r
-        for r in candidates
-        if datagen.dedup_key(r["question"], r["previous"]) not in held
-        and datagen.normalise(r["question"]) not in held
-    ]
+    keep = datagen.unseen(candidates, held)
     return keep[:size], len(candidates) - len(keep)
 
 
