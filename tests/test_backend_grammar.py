@@ -327,6 +327,35 @@ def test_schema_is_trimmed_and_fresh():
     assert fingerprint(decoding_schema(["source.ip"])) != fingerprint(decoding_schema(["destination.ip"]))
 
 
+def _grammar_rejects(tokenizer, records) -> list[tuple[str, str, str]]:
+    """(id, question, target) of each record whose target the grounded grammar would not let
+    the model write."""
+    from operatorx.agent.planner import grounded_schema, target_candidates
+    from operatorx.config import load_config
+    from operatorx.training import datagen
+
+    config = load_config(datagen.SCOPE_CONFIG)
+    catalog = FieldCatalog.packaged()
+    matchers: dict[str, object] = {}
+    rejected = []
+    for rec in records:
+        targets = target_candidates(" ".join(rec["question"].split()), config.scope.hostnames)
+        prev = rec.get("previous") or {}
+        if prev.get("tool") == "nmap":
+            targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
+        question = " ".join(rec["question"].split())
+        schema = grounded_schema(question, rec.get("previous"), catalog, config, targets)
+        key = fingerprint(schema)
+        if key not in matchers:
+            grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
+            matchers[key] = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+        m = matchers[key].deep_copy()
+        text = format_call(rec["target"])
+        if not (m.consume_tokens(list(text.encode())) and m.is_accepting()):
+            rejected.append((rec["id"], rec["question"], text))
+    return rejected
+
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -341,32 +370,11 @@ def test_training_targets_fit_the_grounded_grammar(tokenizer):
     would be forced off what it learned. A sample of train, val and test is checked (the
     full set passes too but takes a minute); shifted is not (see test_every_scan_value_in_the_data_is_grounded).
     """
-    from operatorx.agent.planner import grounded_schema, target_candidates
-    from operatorx.config import load_config
-    from operatorx.training import datagen
-
-    config = load_config(datagen.SCOPE_CONFIG)
-    catalog = FieldCatalog.packaged()
-    matchers: dict[str, object] = {}
-    rejected = []
+    records = []
     for split in ("train", "val", "test"):
         lines = (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
-        for line in lines[:: max(1, len(lines) // 120)]:
-            rec = json.loads(line)
-            targets = target_candidates(" ".join(rec["question"].split()), config.scope.hostnames)
-            prev = rec.get("previous") or {}
-            if prev.get("tool") == "nmap":
-                targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
-            question = " ".join(rec["question"].split())
-            schema = grounded_schema(question, rec.get("previous"), catalog, config, targets)
-            key = fingerprint(schema)
-            if key not in matchers:
-                grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
-                matchers[key] = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
-            m = matchers[key].deep_copy()
-            text = format_call(rec["target"])
-            if not (m.consume_tokens(list(text.encode())) and m.is_accepting()):
-                rejected.append((rec["id"], rec["question"], text))
+        records += [json.loads(line) for line in lines[:: max(1, len(lines) // 120)]]
+    rejected = _grammar_rejects(tokenizer, records)
     assert not rejected, rejected[:5]
 
 
@@ -668,6 +676,10 @@ def test_a_duration_is_only_a_timeout():
     allowed = scan_values("i want 90s per host max for fd00:10:20::8b7")
     assert allowed["ports"] == () and 90 in allowed["host_timeout"]
     assert 90 in scan_values("ports 90 and 443 on 127.0.0.1, host timeout 90s")["ports"]
+    # "min rate" names the option, not a unit: 50 is the top-ports count here.
+    allowed = scan_values("run --top-ports 50 min rate 200 on 172.16.3.0/24?")
+    assert 50 in allowed["top_ports"] and 200 in allowed["min_rate"]
+    assert 50 in scan_values("host timeout 50 min on 10.0.0.5")["host_timeout"]
 
 
 def test_version_intensity_only_with_what_it_tunes(tokenizer):
@@ -823,3 +835,15 @@ def test_a_field_compares_with_values_of_its_type(tokenizer):
     # without field types (no catalog) any scalar stays a possible value
     assert accepts(tokenizer, decoding_schema(catalog.names(), tools=["elasticsearch"]),
                    where({"field": "destination.port", "value": True}))
+
+
+def test_paraphrase_targets_fit_the_grounded_grammar(tokenizer):
+    """The train-only paraphrase draw (new openers, verbs, synonyms, time phrases) says
+    nothing the grammar cannot follow: a sample of half A and half B."""
+    from operatorx.training import datagen_paraphrase
+
+    records = []
+    for seed, half in ((11, "A"), (12, "B")):
+        train = datagen_paraphrase.draw(seed, half)["train"]
+        records += train[:: max(1, len(train) // 150)]
+    assert not _grammar_rejects(tokenizer, records)[:5]

@@ -235,8 +235,8 @@ TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressiv
 # A number standing alone or after T (-T4, T4): not the digits of ipv6, smb2 or pop3.
 _NUMBER = re.compile(r"(?:(?<![A-Za-z])|(?<=[Tt]))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
-# A number written as a duration: "90s", "500ms", "5 minutes", "2h".
-_DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b", re.I)
+# A number written as a duration: "90s", "500ms", "5 minutes", "2h" (not "top 50 min rate 200").
+_DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")

@@ -101,7 +101,22 @@ def _typo(word: str, r: random.Random) -> str:
     return word[:i] + word[i] + word[i:]
 
 
+# Train-only paraphrase hooks (``datagen_paraphrase.vocabulary`` fills them for one draw). Empty,
+# they consume no randomness: the committed splits are the same bytes with or without them.
+SYNONYMS: dict[str, list[str]] = {}
+TIME_EXTRA: dict[str, list[str]] = {}
+FRAME_P = [0.35, 0.3]  # opener and closer rates; a third item: lower-case a capital after the opener
+
+
+def _synonyms(text: str, r: random.Random) -> str:
+    words = sorted(SYNONYMS, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
+    return pattern.sub(lambda m: r.choice(SYNONYMS[m.group(1).lower()]) if r.random() < 0.7 else m.group(1), text)
+
+
 def noisy_literal(text: str, r: random.Random, rates: dict) -> str:
+    if SYNONYMS and r.random() < rates.get("synonym", 0):
+        text = _synonyms(text, r)
     if rates.get("abbrev", 0) and r.random() < rates["abbrev"]:
         text = _ABBREV_RE.sub(lambda m: r.choice(ABBREV[m.group(1)]) if r.random() < 0.6 else m.group(1), text)
     if rates.get("typo", 0) and r.random() < rates["typo"]:
@@ -139,8 +154,10 @@ def render(template: str, bag: Bag, rates: dict | None = None) -> str:
 
 def with_frame(r: random.Random, body: str, prefixes: list[str], suffixes: list[str]) -> str:
     """Wrap a question in optional filler (``"hey, "`` … ``" thx"``)."""
-    p = r.choice(prefixes) if prefixes and r.random() < 0.35 else ""
-    s = r.choice(suffixes) if suffixes and r.random() < 0.3 else ""
+    p = r.choice(prefixes) if prefixes and r.random() < FRAME_P[0] else ""
+    s = r.choice(suffixes) if suffixes and r.random() < FRAME_P[1] else ""
+    if p and len(FRAME_P) > 2 and re.match(r"[A-Z][a-z]+(?=[\s,:;?!]|$)", body):  # a word, not a value
+        body = body[0].lower() + body[1:]  # "can you in the last hour, …", not "can you In the last hour"
     if s[:1] in "?.!" and body[-1:] in "?.!":
         s = ""  # no "10.0.0.5?." (nobody types it, and it hides the address from the planner)
     return f"{p}{body}{s}"
@@ -173,30 +190,33 @@ def time_window(r: random.Random, shifted: bool, lead: bool) -> Phrase:
     day, nxt = _date(r)
     if not shifted:
         options = [
-            (8, [f"in the last {n_h} hours", f"last {n_h}h", f"past {n_h} hours", f"over the last {n_h} hrs"], f"now-{n_h}h", None),
-            (7, [f"in the last {n_d} days", f"last {n_d} days", f"past {n_d}d", f"over the past {n_d} days"], f"now-{n_d}d", None),
-            (2, [f"in the last {n_w} weeks", f"past {n_w} weeks"], f"now-{n_w}w", None),
-            (2, [f"in the last {n_m} minutes", f"last {n_m} min"], f"now-{n_m}m", None),
-            (3, ["in the last hour", "past hour", "last hour"], "now-1h", None),
-            (3, ["last week", "in the past week"], "now-1w", None),
-            (2, ["in the last day", "past day"], "now-1d", None),
-            (7, ["today", "so far today", "since midnight"], "now/d", None),
-            (5, ["yesterday", "from yesterday"], "now-1d/d", "now/d"),
-            (2, ["this week", "so far this week"], "now/w", None),
-            (1, ["this month"], "now/M", None),
-            (2, [f"since {day}", f"after {day}"], day, None),
-            (2, [f"on {day}"], day, nxt),
+            (8, [f"in the last {n_h} hours", f"last {n_h}h", f"past {n_h} hours", f"over the last {n_h} hrs"], f"now-{n_h}h", None, "h"),
+            (7, [f"in the last {n_d} days", f"last {n_d} days", f"past {n_d}d", f"over the past {n_d} days"], f"now-{n_d}d", None, "d"),
+            (2, [f"in the last {n_w} weeks", f"past {n_w} weeks"], f"now-{n_w}w", None, "w"),
+            (2, [f"in the last {n_m} minutes", f"last {n_m} min"], f"now-{n_m}m", None, "m"),
+            (3, ["in the last hour", "past hour", "last hour"], "now-1h", None, "1h"),
+            (3, ["last week", "in the past week"], "now-1w", None, "1w"),
+            (2, ["in the last day", "past day"], "now-1d", None, "1d"),
+            (7, ["today", "so far today", "since midnight"], "now/d", None, "today"),
+            (5, ["yesterday", "from yesterday"], "now-1d/d", "now/d", "yesterday"),
+            (2, ["this week", "so far this week"], "now/w", None, "week"),
+            (1, ["this month"], "now/M", None, "month"),
+            (2, [f"since {day}", f"after {day}"], day, None, "since"),
+            (2, [f"on {day}"], day, nxt, "on"),
         ]
     else:
         options = [
-            (5, [f"during the previous {n_h} hours", f"within the past {n_h}h"], f"now-{n_h}h", None),
-            (4, [f"during the last {n_d} days", f"for the previous {n_d} days"], f"now-{n_d}d", None),
-            (3, ["for today", "from today"], "now/d", None),
-            (3, ["for yesterday", "yesterday only"], "now-1d/d", "now/d"),
-            (2, [f"starting {day}"], day, None),
+            (5, [f"during the previous {n_h} hours", f"within the past {n_h}h"], f"now-{n_h}h", None, None),
+            (4, [f"during the last {n_d} days", f"for the previous {n_d} days"], f"now-{n_d}d", None, None),
+            (3, ["for today", "from today"], "now/d", None, None),
+            (3, ["for yesterday", "yesterday only"], "now-1d/d", "now/d", None),
+            (2, [f"starting {day}"], day, None, None),
         ]
     weights = [o[0] for o in options]
-    _, phrases, since, until = r.choices(options, weights)[0]
+    _, phrases, since, until, key = r.choices(options, weights)[0]
+    if TIME_EXTRA.get(key):
+        n = {"h": n_h, "d": n_d, "w": n_w, "m": n_m}.get(key, "")
+        phrases = [t.format(n=n, day=day) for t in TIME_EXTRA[key]] + phrases
     text = r.choice(phrases)
     meaning = {"since": since} | ({"until": until} if until else {})
     if lead:

@@ -1,0 +1,102 @@
+"""The train-only paraphrase draws and data/val-para (operatorx.training.datagen_paraphrase).
+
+They must leave the generator's own stream alone (every committed split stays the same bytes),
+say nothing the shifted families say, keep the two halves apart, and never hand a training
+draw a question that an evaluation split holds.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from operatorx.training import datagen, datagen_paraphrase, datagen_phrasing
+from operatorx.training.datagen_paraphrase import HALVES, A, B
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+VAL_PARA = DATA / "val-para" / "val.jsonl"
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _small(seed: int) -> dict[str, list[dict]]:
+    return datagen.build(datagen.GenConfig(seed=seed, scale=0.05, tokens=False, dry_run=True))
+
+
+def _wording(v: datagen_paraphrase.Vocabulary) -> set[str]:
+    out = {p.strip(" ,:-!").lower() for p in v.prefixes + v.suffixes} | {x.lower() for x in v.verbs}
+    out |= {w.lower() for ws in v.synonyms.values() for w in ws}
+    out |= {t.lower() for ts in v.times.values() for t in ts}
+    return out
+
+
+def _shifted_times() -> set[str]:
+    """The shifted families' time phrases, numbers and dates written as the halves write them."""
+    r = random.Random(0)
+    texts = {datagen_phrasing.time_window(r, shifted=True, lead=False).text.strip().lower() for _ in range(3000)}
+    return {re.sub(r"\d+", "{n}", re.sub(r"\d{4}-\d\d-\d\d", "{day}", t)) for t in texts}
+
+
+def _says(text: str, words: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(words) + r"(?!\w)", text) is not None
+
+
+def test_a_paraphrase_draw_leaves_the_generator_as_it_was():
+    before = _small(5)
+    with datagen_paraphrase.vocabulary(A):
+        during = _small(5)
+    assert during["train"] != before["train"]  # the hooks do change a draw…
+    assert _small(5) == before  # …and put everything back
+    assert not datagen_phrasing.SYNONYMS and not datagen_phrasing.TIME_EXTRA
+    assert "synonym" not in datagen_phrasing.DEFAULT_RATES and len(datagen_phrasing.FRAME_P) == 2
+
+
+@pytest.mark.parametrize("half", sorted(HALVES))
+def test_no_shifted_wording(half):
+    """Neither half says what the held-out families say (openers, closers, verbs, times)."""
+    ph = datagen_phrasing
+    shifted = {p.strip(" ,:-!().").lower() for p in ph.SHIFT_PRE + ph.SHIFT_SUF} | {v.lower() for v in ph.SHIFT_VERBS}
+    shifted |= _shifted_times()
+    assert len(shifted) > 15
+    ours = _wording(HALVES[half])
+    clashes = {(o, s) for o in ours for s in shifted if _says(o, s) or _says(s, o)}
+    assert not clashes
+
+
+def test_the_halves_share_no_wording():
+    assert not _wording(A) & _wording(B)
+
+
+def test_train_draw_carries_new_wording_and_holds_out_the_evaluation_splits():
+    records, dropped = datagen_paraphrase.train_records(31, [DATA, DATA / "val-fresh"])
+    held = datagen.held_keys([DATA / f"{s}.jsonl" for s in ("val", "test", "shifted")] + [DATA / "val-fresh" / "val.jsonl"])
+    assert len(records) > 5000 and dropped > 0
+    assert not datagen.record_keys(records) & held
+    share = sum(datagen_paraphrase.carries(r["question"], A) for r in records) / len(records)
+    assert share > 0.6, share
+    assert all(len(set(r["target"].get("targets", []))) == len(r["target"].get("targets", [])) for r in records)
+
+
+def test_train_draw_needs_a_holdout(tmp_path):
+    with pytest.raises(SystemExit, match="--holdout"):
+        datagen_paraphrase.main(["--out", str(tmp_path)])
+
+
+def test_val_para_is_reproducible_unseen_and_in_half_b():
+    committed = _read(VAL_PARA)
+    records, _ = datagen_paraphrase.val_records(DATA, DATA / "val-fresh")
+    assert len(committed) == datagen_paraphrase.VAL_SIZE
+    assert [(r["question"], r["previous"], r["target"]) for r in records] == [
+        (r["question"], r["previous"], r["target"]) for r in committed]
+    held = datagen.held_keys(sorted(DATA.glob("*.jsonl")) + [DATA / "val-fresh" / "val.jsonl"])
+    held |= datagen.record_keys(datagen_paraphrase.draw(datagen_paraphrase.TRAIN_SEED, "A")["train"])
+    assert not datagen.record_keys(committed) & held
+    asks = [r for r in committed if r["tool"] != "none"]
+    assert all(datagen_paraphrase.carries(r["question"], B) for r in asks)
+    assert {r["tool"] for r in committed} == {"nmap", "elasticsearch", "none"}
