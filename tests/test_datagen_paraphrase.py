@@ -29,13 +29,6 @@ def _small(seed: int) -> dict[str, list[dict]]:
     return datagen.build(datagen.GenConfig(seed=seed, scale=0.05, tokens=False, dry_run=True))
 
 
-def _wording(v: datagen_paraphrase.Vocabulary) -> set[str]:
-    out = {p.strip(" ,:-!").lower() for p in v.prefixes + v.suffixes} | {x.lower() for x in v.verbs}
-    out |= {w.lower() for ws in v.synonyms.values() for w in ws}
-    out |= {t.lower() for ts in v.times.values() for t in ts}
-    return out
-
-
 def _shifted_times() -> set[str]:
     """The shifted families' time phrases, numbers and dates written as the halves write them."""
     r = random.Random(0)
@@ -54,7 +47,8 @@ def test_a_paraphrase_draw_leaves_the_generator_as_it_was():
     assert during["train"] != before["train"]  # the hooks do change a draw…
     assert _small(5) == before  # …and put everything back
     assert not datagen_phrasing.SYNONYMS and not datagen_phrasing.TIME_EXTRA
-    assert "synonym" not in datagen_phrasing.DEFAULT_RATES and len(datagen_phrasing.FRAME_P) == 2
+    assert "synonym" not in datagen_phrasing.DEFAULT_RATES and datagen_phrasing.FRAME_P == [0.35, 0.3]
+    assert not datagen_phrasing.LOWER_AFTER_OPENER
 
 
 @pytest.mark.parametrize("half", sorted(HALVES))
@@ -64,13 +58,13 @@ def test_no_shifted_wording(half):
     shifted = {p.strip(" ,:-!().").lower() for p in ph.SHIFT_PRE + ph.SHIFT_SUF} | {v.lower() for v in ph.SHIFT_VERBS}
     shifted |= _shifted_times()
     assert len(shifted) > 15
-    ours = _wording(HALVES[half])
+    ours = HALVES[half].phrases()
     clashes = {(o, s) for o in ours for s in shifted if _says(o, s) or _says(s, o)}
     assert not clashes
 
 
 def test_the_halves_share_no_wording():
-    assert not _wording(A) & _wording(B)
+    assert not A.phrases() & B.phrases()
 
 
 def test_train_draw_carries_new_wording_and_holds_out_the_evaluation_splits():

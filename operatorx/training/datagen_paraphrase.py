@@ -40,14 +40,18 @@ class Vocabulary:
     synonyms: dict[str, list[str]]
     times: dict[str, list[str]]  # keyed like datagen_phrasing.time_window's options
 
+    def phrases(self) -> set[str]:
+        """Every piece of this half's wording, lower case, openers and closers without their
+        punctuation, time phrases with their ``{n}``/``{day}`` placeholders."""
+        out = {p.strip(" ,:-!").lower() for p in self.prefixes + self.suffixes} | {v.lower() for v in self.verbs}
+        out |= {w.lower() for ws in self.synonyms.values() for w in ws}
+        return out | {t.lower() for ts in self.times.values() for t in ts}
+
     def markers(self) -> list[str]:
-        """Lower-case snippets of which a question of this half carries at least one."""
-        out = [p.strip(" ,:-!").lower() for p in self.prefixes + self.suffixes]
-        out += [v.lower() for v in self.verbs]
-        out += [w.lower() for ws in self.synonyms.values() for w in ws]
-        for ts in self.times.values():
-            out += [t.split("{")[0].strip().lower() or t.split("}")[-1].strip().lower() for t in ts]
-        return [m for m in out if m]
+        """Snippets of which a question of this half carries at least one (a time phrase up
+        to its placeholder)."""
+        out = {m.split("{")[0].strip() or m.split("}")[-1].strip() for m in self.phrases()}
+        return sorted(m for m in out if m)
 
 
 A = Vocabulary(
@@ -119,12 +123,14 @@ def vocabulary(v: Vocabulary) -> Iterator[None]:
     lists = [(ph.CHATTY_PRE, list(v.prefixes)), (ph.CHATTY_SUF, list(v.suffixes)), (ph.VERBS, list(v.verbs))]
     saved = [list(lst) for lst, _ in lists]
     saved_frame, saved_rate = list(ph.FRAME_P), ph.DEFAULT_RATES.get("synonym")
+    saved_lower = ph.LOWER_AFTER_OPENER
     try:
         for lst, new in lists:
             lst[:] = new + new + lst  # the new wording twice as likely as any old one
-        ph.SYNONYMS.update({k: [w for w in ws if w != k] or ws for k, ws in v.synonyms.items()})
+        ph.SYNONYMS.update(v.synonyms)
         ph.TIME_EXTRA.update(v.times)
-        ph.FRAME_P[:] = FRAME_P + [1]  # third: lower-case "Anything…" after an opener
+        ph.FRAME_P[:] = FRAME_P
+        ph.LOWER_AFTER_OPENER = True
         ph.DEFAULT_RATES["synonym"] = SYNONYM_RATE
         yield
     finally:
@@ -133,6 +139,7 @@ def vocabulary(v: Vocabulary) -> Iterator[None]:
         ph.SYNONYMS.clear()
         ph.TIME_EXTRA.clear()
         ph.FRAME_P[:] = saved_frame
+        ph.LOWER_AFTER_OPENER = saved_lower
         if saved_rate is None:
             ph.DEFAULT_RATES.pop("synonym", None)
         else:

@@ -9,6 +9,7 @@ values: an IP, a domain or a SID always reaches the question intact.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import string
@@ -105,13 +106,17 @@ def _typo(word: str, r: random.Random) -> str:
 # they consume no randomness: the committed splits are the same bytes with or without them.
 SYNONYMS: dict[str, list[str]] = {}
 TIME_EXTRA: dict[str, list[str]] = {}
-FRAME_P = [0.35, 0.3]  # opener and closer rates; a third item: lower-case a capital after the opener
+FRAME_P = [0.35, 0.3]  # how often an opener, a closer is added
+LOWER_AFTER_OPENER = False  # "can you in the last hour, …", not "can you In the last hour, …"
+
+
+@functools.lru_cache(maxsize=8)
+def _synonym_re(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b", re.I)
 
 
 def _synonyms(text: str, r: random.Random) -> str:
-    words = sorted(SYNONYMS, key=len, reverse=True)
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
-    return pattern.sub(lambda m: r.choice(SYNONYMS[m.group(1).lower()]) if r.random() < 0.7 else m.group(1), text)
+    return _synonym_re(tuple(SYNONYMS)).sub(lambda m: r.choice(SYNONYMS[m.group(1).lower()]) if r.random() < 0.7 else m.group(1), text)
 
 
 def noisy_literal(text: str, r: random.Random, rates: dict) -> str:
@@ -156,8 +161,8 @@ def with_frame(r: random.Random, body: str, prefixes: list[str], suffixes: list[
     """Wrap a question in optional filler (``"hey, "`` … ``" thx"``)."""
     p = r.choice(prefixes) if prefixes and r.random() < FRAME_P[0] else ""
     s = r.choice(suffixes) if suffixes and r.random() < FRAME_P[1] else ""
-    if p and len(FRAME_P) > 2 and re.match(r"[A-Z][a-z]+(?=[\s,:;?!]|$)", body):  # a word, not a value
-        body = body[0].lower() + body[1:]  # "can you in the last hour, …", not "can you In the last hour"
+    if p and LOWER_AFTER_OPENER and re.match(r"[A-Z][a-z]+(?=[\s,:;?!]|$)", body):  # a word, not a value
+        body = body[0].lower() + body[1:]
     if s[:1] in "?.!" and body[-1:] in "?.!":
         s = ""  # no "10.0.0.5?." (nobody types it, and it hides the address from the planner)
     return f"{p}{body}{s}"
