@@ -839,11 +839,11 @@ def test_a_field_compares_with_values_of_its_type(tokenizer):
 
 def test_paraphrase_targets_fit_the_grounded_grammar(tokenizer):
     """The train-only paraphrase draw (new openers, verbs, synonyms, time phrases) says
-    nothing the grammar cannot follow: a sample of half A and half B."""
+    nothing the grammar cannot follow: a sample of each half."""
     from operatorx.training import datagen_paraphrase
 
     records = []
-    for seed, half in ((11, "A"), (12, "B")):
+    for seed, half in ((11, "A"), (12, "B"), (13, "C")):
         train = datagen_paraphrase.draw(seed, half)["train"]
         records += train[:: max(1, len(train) // 150)]
     assert not _grammar_rejects(tokenizer, records)[:5]

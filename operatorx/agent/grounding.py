@@ -292,7 +292,7 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "server", "servers", "hide",
                    "closed"), ("--open",)),
     "traceroute": (("traceroute", "trace", "route", "tracert", "hop", "hops"), ("--traceroute",)),
-    "fast": (("fast", "quick", "quickly", "quicker", "fewer"), ("-F",)),
+    "fast": (("fast", "quick", "quickly", "quicker", "rapid", "fewer"), ("-F",)),
     "all_ports": (("all", "every", "full", "65535", "whole"), ("-p-",)),
     "udp": (("udp", "su"), ("-sU",)),
     "ipv6": (("ipv6", "v6", "aaaa"), ("-6",)),

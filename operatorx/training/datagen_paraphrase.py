@@ -1,6 +1,7 @@
 """Train-only paraphrase draws: the same intents in wording the template families lack.
 
     .venv/bin/python -m operatorx.training.datagen_paraphrase --seed 7171 --out var/data-para --holdout data --holdout data/val-fresh
+    .venv/bin/python -m operatorx.training.datagen_paraphrase --half AC --seed 8181 --out var/data-s8/para --holdout data --holdout data/val-fresh --holdout data/val-para
     .venv/bin/python -m operatorx.training.datagen_paraphrase --val --out data/val-para
 
 Stages 3-6 trained on more and more draws of the same templates and the shifted score did not
@@ -10,11 +11,12 @@ the families would change every committed split): for one draw it fills the hook
 ``datagen_phrasing`` (synonyms for literal words, more openers, closers, verbs and time
 phrases) and draws as usual.
 
-The new wording is split in two halves. Half ``A`` is for training; half ``B`` makes
-``data/val-para``, a selection split whose every question carries wording that no training
-draw has, so it asks what shifted asks (does the model generalise past its phrasings?)
-without reading shifted. Neither half repeats the shifted families' openers, closers, verbs or
-time phrases (a test checks), and every question of the committed splits is held out.
+The new wording comes in halves. Halves ``A`` (stage 7) and ``C`` (stage 8, drawn together
+with A as ``AC``) are for training; half ``B`` makes ``data/val-para``, a selection split whose
+every question carries wording that no training draw has, so it asks what shifted asks (does
+the model generalise past its phrasings?) without reading shifted. No half repeats the
+shifted families' openers, closers, verbs or time phrases, C says nothing of B even inside a
+longer phrase (tests check), and every question of the committed splits is held out.
 """
 
 from __future__ import annotations
@@ -106,7 +108,58 @@ B = Vocabulary(
         "on": ["for the date {day}", "all day {day}"],
     },
 )
-HALVES = {"A": A, "B": B}
+# Half C: a second training half, written after stage 7 had shown that new wording (not more
+# draws of the old) is what moves the shifted score. It says nothing that B or the shifted
+# families say (tested), and stage 8 draws it together with A (``TRAIN_HALF``).
+C = Vocabulary(
+    prefixes=("got a sec? ", "analyst request: ", "following up on a case, ", "per the runbook, ",
+              "heads up, ", "as discussed, ", "from the SOC: ", "yo, ", "afternoon! ", "threat hunting: ",
+              "please help: ", "for the IR case, "),
+    suffixes=(" appreciate it", " at your convenience", " before standup", " no rush", " tia",
+              " when possible", " right away", ", grateful"),
+    verbs=("gather", "round up", "I'd like", "produce", "give me a rundown of", "could I get",
+           "please show", "what are"),
+    synonyms={"scan": ["probe", "examine"], "open": ["listening"], "alerts": ["alarms"],
+              "events": ["entries"], "host": ["node", "endpoint"], "hosts": ["nodes", "endpoints"],
+              "fast": ["rapid"], "failed": ["unsuccessful"], "count": ["tally"], "exclude": ["omit"],
+              "excluding": ["omitting", "leaving out"], "except": ["other than"], "without": ["minus"],
+              "containing": ["that include"], "contains": ["includes"], "subnet": ["segment"],
+              "show": ["present", "reveal"], "find": ["identify"], "get": ["obtain"], "check": ["verify"],
+              "requests": ["calls"], "skip": ["omit"]},
+    times={
+        "h": ["within the last {n} hours", "during the past {n} hours"],
+        "d": ["within the last {n} days", "during the past {n} days", "in the previous {n} days"],
+        "w": ["within the last {n} weeks", "during the past {n} weeks"],
+        "m": ["within the last {n} minutes", "during the past {n} mins"],
+        "1h": ["within the last hour", "during the past hour"],
+        "1w": ["within the last week", "during the past week"],
+        "1d": ["within the last day"],
+        "today": ["across today", "over today"],
+        "yesterday": ["during yesterday", "throughout yesterday"],
+        "week": ["from the start of this week", "week to date"],
+        "month": ["from the first of the month"],
+        "since": ["beginning {day}"],
+        "on": ["during {day}", "on {day} only"],
+    },
+)
+
+
+def union(*halves: Vocabulary) -> Vocabulary:
+    """One vocabulary saying everything ``halves`` say (synonyms and times merged per key)."""
+    syn: dict[str, list[str]] = {}
+    times: dict[str, list[str]] = {}
+    for v in halves:
+        for k, ws in v.synonyms.items():
+            syn.setdefault(k, []).extend(w for w in ws if w not in syn.get(k, []))
+        for k, ts in v.times.items():
+            times.setdefault(k, []).extend(ts)
+    return Vocabulary(prefixes=sum((v.prefixes for v in halves), ()), suffixes=sum((v.suffixes for v in halves), ()),
+                      verbs=sum((v.verbs for v in halves), ()), synonyms=syn, times=times)
+
+
+HALVES = {"A": A, "B": B, "C": C}
+DRAWS = {**HALVES, "AC": union(A, C)}  # what draw() accepts; B is never drawn for training
+TRAIN_HALF = "AC"
 # The synonym table is consulted on every literal chunk at this rate (then 70 % a word).
 SYNONYM_RATE = 0.6
 FRAME_P = [0.6, 0.45]
@@ -148,7 +201,7 @@ def vocabulary(v: Vocabulary) -> Iterator[None]:
 
 def draw(seed: int, half: str) -> dict[str, list[dict]]:
     """``datagen.build`` for ``seed`` with ``half``'s wording added (shifted families untouched)."""
-    with vocabulary(HALVES[half]):
+    with vocabulary(DRAWS[half]):
         return datagen.build(datagen.GenConfig(seed=seed, tokens=False, dry_run=True))
 
 
@@ -157,9 +210,11 @@ def carries(question: str, v: Vocabulary) -> bool:
     return any(m in q for m in v.markers())
 
 
-def train_records(seed: int, holdout: list[Path]) -> tuple[list[dict], int]:
-    """Half A's train split for ``seed`` minus every question of the ``holdout`` splits."""
-    splits = draw(seed, "A")
+def train_records(seed: int, holdout: list[Path], half: str = "A") -> tuple[list[dict], int]:
+    """``half``'s train split for ``seed`` minus every question of the ``holdout`` splits."""
+    if half not in DRAWS or half == "B":
+        raise SystemExit(f"datagen_paraphrase: half {half!r} is not a training half (use A, C or AC)")
+    splits = draw(seed, half)
     keep, dropped = datagen.fresh_train(splits, holdout)
     # A follow-up's "also <host it already scans>" repeats the target; the grammar (rightly)
     # cannot write that, so it is no lesson.
@@ -191,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--val", action="store_true", help="write the val-para selection split instead of train data")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--half", default="A", help="(train) wording to draw with: A (stage 7), C, or AC (stage 8)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--holdout", type=Path, action="append", metavar="DIR",
                    help="(train) drop every question of this directory's val/test/shifted splits; repeatable")
@@ -206,9 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not a.holdout:
         raise SystemExit("datagen_paraphrase: train data needs --holdout (at least data/)")
-    records, dropped = train_records(a.seed or TRAIN_SEED, a.holdout)
+    records, dropped = train_records(a.seed or TRAIN_SEED, a.holdout, a.half)
     _write(a.out / "train.jsonl", records)
-    print(f"para train {len(records)} records (seed {a.seed or TRAIN_SEED}, half A; {dropped} dropped as seen) → {a.out}/train.jsonl")
+    print(f"para train {len(records)} records (seed {a.seed or TRAIN_SEED}, half {a.half}; {dropped} dropped as seen) → {a.out}/train.jsonl")
     return 0
 
 
