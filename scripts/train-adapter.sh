@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Reproduce the shipped LoRA adapter from scratch: data → fine-tune → GGUF export → verify.
 #
-#   bash scripts/train-adapter.sh                  # about 9.5 hours on 2 CPU cores (seven stages)
+#   bash scripts/train-adapter.sh                  # about 9.5 hours on 2 CPU cores (eight stages)
 #   SKIP_DATAGEN=1 bash scripts/train-adapter.sh   # reuse data/*.jsonl
 #   NICE=0 bash scripts/train-adapter.sh           # alone on the machine: do not yield the CPU
 #
 # Every stage reads configs/train-smollm2.toml (override it with CONFIG=...). Outputs:
-#   var/train/smollm2-lora{,-cont,-s3,-s4,-s5,-s6,-p7}/{adapter/,train_log.json,loss.png,verify.json}   (not committed)
+#   var/train/smollm2-lora{,-cont,-s3,-s4,-s5,-s6,-p7,-c8}/{adapter/,train_log.json,loss.png,verify.json}   (not committed)
 #   operatorx/models/operatorx-smollm2-lora.gguf                            (the shipped adapter)
 #   docs/training/{loss.png,train_log.json,verify.json}
 # Then fill operatorx/models/MODEL_CARD.md from train_log.json and verify.json.
@@ -28,6 +28,8 @@ STAGE6_DIR=var/train/smollm2-lora-s6
 STAGE6_DATA=var/data-stage6
 STAGE7_DIR=var/train/smollm2-lora-p7
 STAGE7_DATA=var/data-para
+STAGE8_DIR=var/train/smollm2-lora-c8
+STAGE8_DATA=var/data-s8
 # Stage 2 continues stage 1's exported adapter on a new batch order with a fresh warmup and
 # cosine decay over its own time budget (the shipped adapter is stage 2's).
 STAGE2=(--set init_adapter="$RUN_DIR/stage1.gguf" --set lr=3e-4 --set epochs=3 --set time_budget_s=3900
@@ -56,6 +58,11 @@ STAGE6=(--set init_adapter="$STAGE5_DIR/stage5.gguf" --set train="$STAGE6_DATA/t
 STAGE7=(--set init_adapter="$STAGE6_DIR/stage6.gguf" --set train="$STAGE7_DATA/mix.jsonl"
         --set val=data/val-para/val.jsonl --set lr=1e-4 --set warmup_steps=10 --set epochs=1
         --set time_budget_s=5400 --set eval_every=150 --set seed=7 --set out_dir="$STAGE7_DIR")
+# Stage 8: half paraphrase draw in halves A and C together (seed 8181), half one more ordinary
+# seed (5353), both without any val-para question, 110 minutes.
+STAGE8=(--set init_adapter="$STAGE7_DIR/stage7.gguf" --set train="$STAGE8_DATA/mix.jsonl"
+        --set val=data/val-para/val.jsonl --set lr=1e-4 --set warmup_steps=10 --set epochs=1
+        --set time_budget_s=6600 --set eval_every=150 --set seed=8 --set out_dir="$STAGE8_DIR")
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 
@@ -119,9 +126,18 @@ $PY -m operatorx.training.datagen_paraphrase --seed 7171 --out "$STAGE7_DATA/par
 fresh_data "$STAGE7_DATA/fresh" 5252
 cat "$STAGE7_DATA/para/train.jsonl" "$STAGE7_DATA/fresh/train.jsonl" > "$STAGE7_DATA/mix.jsonl"
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE7[@]}"
+$PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE7_DIR/adapter" \
+    --set out="$STAGE7_DIR/stage7.gguf"
+echo "== finetune, stage 8 (continues stage 7 on paraphrases in halves A and C, and fresh questions)"
+$PY -m operatorx.training.datagen_paraphrase --half AC --seed 8181 --out "$STAGE8_DATA/para" \
+    --holdout data --holdout data/val-fresh --holdout data/val-para
+$PY -m operatorx.training.datagen --seed 5353 --out "$STAGE8_DATA/fresh" --holdout data --holdout data/val-fresh \
+    --holdout data/val-para --no-tokens
+cat "$STAGE8_DATA/para/train.jsonl" "$STAGE8_DATA/fresh/train.jsonl" > "$STAGE8_DATA/mix.jsonl"
+nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE8[@]}"
 echo "finetune took $(( ($(date +%s) - start) / 60 )) min"
 
-FINAL_DIR=$STAGE7_DIR   # the shipped adapter is the last stage's
+FINAL_DIR=$STAGE8_DIR   # the shipped adapter is the last stage's
 echo "== export"
 $PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$FINAL_DIR/adapter"
 

@@ -239,6 +239,7 @@ def test_scan_values_come_from_the_words():
     assert plain["switches"] == ("service_version", "open_only")  # "services", "listening"
     assert scan_values("scan 10.0.0.5 -A -O")["switches"] == ("os_detection", "aggressive")
     assert scan_values("scan 10.0.0.5, a quick look")["switches"] == ("fast",)  # "a" is not -A
+    assert scan_values("rapid probe of 10.0.0.5")["switches"] == ("fast",)
     assert scan_values("scan ::1 without pinging first")["switches"] == ("skip_discovery", "ipv6")
     assert "ipv6" not in scan_values("scan smb2 and pop3 on 10.0.0.5")["switches"]
     assert scan_values("scan 10.0.0.5 on smb2 and pop3")["ports"] == (110, 445)  # not 2 or 3
