@@ -1,0 +1,59 @@
+"""operatorx.bench.compare: the fixed/broken counts and sign test the model card quotes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from operatorx.bench import compare
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "bench"
+
+
+def _report(matches: list[bool], split: str = "val") -> dict:
+    records = [{"id": f"r{i}", "match": m, "question": f"secret question {i}"} for i, m in enumerate(matches)]
+    rate = sum(matches) / len(matches)
+    summary = [{"tool": t, "n": len(matches), "match": rate, "valid_call": 1.0, "right_refusal": None,
+                "p50_s": 0.5, "p95_s": 1.0} for t in ("nmap", "all")]
+    return {"split": split, "summary": summary, "records": records}
+
+
+def test_fixed_and_broken_are_counted_per_record():
+    old = _report([True, True, False, False, True])
+    new = _report([True, False, True, True, True])
+    assert compare.paired(new, old) == compare.Paired(fixed=2, broken=1, n=5)
+
+
+@pytest.mark.parametrize(("fixed", "broken", "p"), [(17, 8, 0.108), (17, 6, 0.035), (0, 0, 1.0), (5, 5, 1.0), (6, 0, 0.031)])
+def test_sign_test(fixed, broken, p):
+    assert compare.Paired(fixed, broken, 100).p == pytest.approx(p, abs=5e-4)
+
+
+def test_reports_of_different_records_are_refused():
+    with pytest.raises(compare.CompareError, match="different records"):
+        compare.paired(_report([True, True]), _report([True]))
+
+
+def test_cli_prints_totals_and_counts_but_no_question(tmp_path, capsys):
+    (tmp_path / "new.json").write_text(json.dumps(_report([True, True, False])))
+    (tmp_path / "old.json").write_text(json.dumps(_report([False, True, True])))
+    assert compare.main([str(tmp_path / "new.json"), str(tmp_path / "old.json")]) == 0
+    out = capsys.readouterr().out
+    assert "fixed 1, broken 1 of 3" in out and "match 66.7 %" in out
+    assert "secret" not in out
+
+
+def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
+    (tmp_path / "x.json").write_text("[1, 2]")
+    assert compare.main([str(tmp_path / "x.json"), str(tmp_path / "x.json")]) == 2
+    assert "not an eval report" in capsys.readouterr().out
+
+
+def test_the_committed_stage_7_choice_reproduces():
+    """The card's stage 7 vs 6 numbers on val-para come out of the committed reports."""
+    new = compare.load(DOCS / "eval-valpara-smollm2-adapter.json")
+    old = compare.load(DOCS / "eval-valpara-smollm2-adapter-stage6.json")
+    pair = compare.paired(new, old)
+    assert pair.n == 300 and pair.fixed - pair.broken == round((0.797 - 0.767) * 300)
