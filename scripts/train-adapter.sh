@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce the shipped LoRA adapter from scratch: data → fine-tune → GGUF export → verify.
 #
-#   bash scripts/train-adapter.sh                  # about 9.5 hours on 2 CPU cores (eight stages)
+#   bash scripts/train-adapter.sh                  # about 11.5 hours on 2 CPU cores (eight stages)
 #   SKIP_DATAGEN=1 bash scripts/train-adapter.sh   # reuse data/*.jsonl
 #   NICE=0 bash scripts/train-adapter.sh           # alone on the machine: do not yield the CPU
 #
@@ -164,6 +164,8 @@ cp "$STAGE5_DIR/loss.png" docs/training/loss-stage5.png
 cp "$STAGE5_DIR/train_log.json" docs/training/train_log-stage5.json
 cp "$STAGE6_DIR/loss.png" docs/training/loss-stage6.png
 cp "$STAGE6_DIR/train_log.json" docs/training/train_log-stage6.json
+cp "$STAGE7_DIR/loss.png" docs/training/loss-stage7.png
+cp "$STAGE7_DIR/train_log.json" docs/training/train_log-stage7.json
 cp "$FINAL_DIR/loss.png" docs/training/loss.png
 cp "$FINAL_DIR/train_log.json" "$FINAL_DIR/verify.json" docs/training/
 ls -l operatorx/models/operatorx-smollm2-lora.gguf docs/training/loss.png
