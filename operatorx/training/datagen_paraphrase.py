@@ -110,7 +110,7 @@ B = Vocabulary(
 )
 # Half C: a second training half, written after stage 7 had shown that new wording (not more
 # draws of the old) is what moves the shifted score. It says nothing that B or the shifted
-# families say (tested), and stage 8 draws it together with A (``TRAIN_HALF``).
+# families say (tested), and stage 8 draws it together with A (``"AC"``).
 C = Vocabulary(
     prefixes=("got a sec? ", "analyst request: ", "following up on a case, ", "per the runbook, ",
               "heads up, ", "as discussed, ", "from the SOC: ", "yo, ", "afternoon! ", "threat hunting: ",
@@ -149,8 +149,8 @@ def union(*halves: Vocabulary) -> Vocabulary:
     syn: dict[str, list[str]] = {}
     times: dict[str, list[str]] = {}
     for v in halves:
-        for k, ws in v.synonyms.items():
-            syn.setdefault(k, []).extend(w for w in ws if w not in syn.get(k, []))
+        for k, ws in v.synonyms.items():  # the halves share no word (tested): no duplicates
+            syn.setdefault(k, []).extend(ws)
         for k, ts in v.times.items():
             times.setdefault(k, []).extend(ts)
     return Vocabulary(prefixes=sum((v.prefixes for v in halves), ()), suffixes=sum((v.suffixes for v in halves), ()),
@@ -158,8 +158,8 @@ def union(*halves: Vocabulary) -> Vocabulary:
 
 
 HALVES = {"A": A, "B": B, "C": C}
-DRAWS = {**HALVES, "AC": union(A, C)}  # what draw() accepts; B is never drawn for training
-TRAIN_HALF = "AC"
+DRAWS = {**HALVES, "AC": union(A, C)}  # what draw() accepts
+TRAIN_DRAWS = ("A", "C", "AC")  # what train_records() accepts: B is never drawn for training
 # The synonym table is consulted on every literal chunk at this rate (then 70 % a word).
 SYNONYM_RATE = 0.6
 FRAME_P = [0.6, 0.45]
@@ -212,8 +212,8 @@ def carries(question: str, v: Vocabulary) -> bool:
 
 def train_records(seed: int, holdout: list[Path], half: str = "A") -> tuple[list[dict], int]:
     """``half``'s train split for ``seed`` minus every question of the ``holdout`` splits."""
-    if half not in DRAWS or half == "B":
-        raise SystemExit(f"datagen_paraphrase: half {half!r} is not a training half (use A, C or AC)")
+    if half not in TRAIN_DRAWS:
+        raise SystemExit(f"datagen_paraphrase: half {half!r} is not a training half (use {', '.join(TRAIN_DRAWS)})")
     splits = draw(seed, half)
     keep, dropped = datagen.fresh_train(splits, holdout)
     # A follow-up's "also <host it already scans>" repeats the target; the grammar (rightly)
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--val", action="store_true", help="write the val-para selection split instead of train data")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--half", default="A", help="(train) wording to draw with: A (stage 7), C, or AC (stage 8)")
+    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7) or AC (stage 8)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--holdout", type=Path, action="append", metavar="DIR",
                    help="(train) drop every question of this directory's val/test/shifted splits; repeatable")
