@@ -2,6 +2,7 @@
 
     .venv/bin/python -m operatorx.training.datagen_paraphrase --seed 7171 --out var/data-para --holdout data --holdout data/val-fresh
     .venv/bin/python -m operatorx.training.datagen_paraphrase --half AC --seed 8181 --out var/data-s8/para --holdout data --holdout data/val-fresh --holdout data/val-para
+    .venv/bin/python -m operatorx.training.datagen_paraphrase --half ACD --seed 9191 --out var/data-s9/para --holdout data --holdout data/val-fresh --holdout data/val-para
     .venv/bin/python -m operatorx.training.datagen_paraphrase --val --out data/val-para
 
 Stages 3-6 trained on more and more draws of the same templates and the shifted score did not
@@ -11,12 +12,13 @@ the families would change every committed split): for one draw it fills the hook
 ``datagen_phrasing`` (synonyms for literal words, more openers, closers, verbs and time
 phrases) and draws as usual.
 
-The new wording comes in halves. Halves ``A`` (stage 7) and ``C`` (stage 8, drawn together
-with A as ``AC``) are for training; half ``B`` makes ``data/val-para``, a selection split whose
-every question carries wording that no training draw has, so it asks what shifted asks (does
-the model generalise past its phrasings?) without reading shifted. No half repeats the
-shifted families' openers, closers, verbs or time phrases, C says nothing of B even inside a
-longer phrase (tests check), and every question of the committed splits is held out.
+The new wording comes in halves. Halves ``A`` (stage 7), ``C`` (stage 8, drawn together
+with A as ``AC``) and ``D`` (stage 9, ``ACD``) are for training; half ``B`` makes
+``data/val-para``, a selection split whose every question carries wording that no training
+draw has, so it asks what shifted asks (does the model generalise past its phrasings?)
+without reading shifted. No half repeats the
+shifted families' openers, closers, verbs or time phrases, C and D say nothing of B even
+inside a longer phrase (tests check), and every question of the committed splits is held out.
 """
 
 from __future__ import annotations
@@ -143,6 +145,39 @@ C = Vocabulary(
     },
 )
 
+# Half D: a third training half (stage 9, drawn with A and C as ``"ACD"``), written after stage 8
+# had moved the shifted score again with new wording. Its synonyms are words the grounding
+# already reads the same ("avoid" and "w/o" leave a host out); like C it says
+# nothing that B or the shifted families say (tested).
+D = Vocabulary(
+    prefixes=("supervisor asks: ", "incident ticket open, ", "doing a sweep, ", "morning all, ",
+              "briefly, ", "for compliance, ", "escalation: ", "on call here, ", "still digging: ",
+              "ok so ", "new ticket: ", "hello again, "),
+    suffixes=(" thx much", " when you have a moment", " thank u", " for my notes", " for the ticket",
+              " many thanks", " if it's not too much trouble", " before the meeting"),
+    verbs=("fetch", "unearth", "compile", "get me", "I need to see", "call up", "report on", "show us"),
+    synonyms={"scan": ["survey", "inspect"], "host": ["device"], "hosts": ["devices"], "alerts": ["detections"],
+              "events": ["records"], "find": ["discover"], "get": ["fetch"], "list": ["tabulate"],
+              "containing": ["mentioning"], "contains": ["mentions"], "exclude": ["avoid"],
+              "without": ["w/o"], "subnet": ["netblock"], "give me": ["send me"], "look for": ["seek"],
+              "failed": ["rejected"]},
+    times={
+        "h": ["going back {n} hours", "across the last {n} hours"],
+        "d": ["going back {n} days", "across the last {n} days"],
+        "w": ["going back {n} weeks", "across the last {n} weeks"],
+        "m": ["going back {n} minutes", "across the last {n} minutes"],
+        "1h": ["across the last hour", "in the latest hour"],
+        "1w": ["across the last week", "across the last seven days"],
+        "1d": ["across the last day", "in the last twenty-four hours"],
+        "today": ["today up to now", "all day today"],
+        "yesterday": ["the whole of yesterday", "yesterday, all day"],
+        "week": ["for the current week", "this calendar week"],
+        "month": ["for the current month", "this calendar month"],
+        "since": ["from {day} to the present", "{day} through now"],
+        "on": ["for the day of {day}", "{day}, that whole day"],
+    },
+)
+
 
 def union(*halves: Vocabulary) -> Vocabulary:
     """One vocabulary saying everything ``halves`` say (synonyms and times merged per key)."""
@@ -157,9 +192,9 @@ def union(*halves: Vocabulary) -> Vocabulary:
                       verbs=sum((v.verbs for v in halves), ()), synonyms=syn, times=times)
 
 
-HALVES = {"A": A, "B": B, "C": C}
-DRAWS = {**HALVES, "AC": union(A, C)}  # what draw() accepts
-TRAIN_DRAWS = ("A", "C", "AC")  # what train_records() accepts: B is never drawn for training
+HALVES = {"A": A, "B": B, "C": C, "D": D}
+DRAWS = {**HALVES, "AC": union(A, C), "ACD": union(A, C, D)}  # what draw() accepts
+TRAIN_DRAWS = ("A", "C", "D", "AC", "ACD")  # what train_records() accepts: B is never drawn for training
 # The synonym table is consulted on every literal chunk at this rate (then 70 % a word).
 SYNONYM_RATE = 0.6
 FRAME_P = [0.6, 0.45]
@@ -246,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--val", action="store_true", help="write the val-para selection split instead of train data")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7) or AC (stage 8)")
+    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7), AC (stage 8), ACD (stage 9)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--holdout", type=Path, action="append", metavar="DIR",
                    help="(train) drop every question of this directory's val/test/shifted splits; repeatable")
