@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Reproduce the shipped LoRA adapter from scratch: data → fine-tune → GGUF export → verify.
 #
-#   bash scripts/train-adapter.sh                  # about 11.5 hours on 2 CPU cores (eight stages)
+#   bash scripts/train-adapter.sh                  # about 13 hours on 2 CPU cores (nine stages)
 #   SKIP_DATAGEN=1 bash scripts/train-adapter.sh   # reuse data/*.jsonl
 #   NICE=0 bash scripts/train-adapter.sh           # alone on the machine: do not yield the CPU
 #
 # Every stage reads configs/train-smollm2.toml (override it with CONFIG=...). Outputs:
-#   var/train/smollm2-lora{,-cont,-s3,-s4,-s5,-s6,-p7,-c8}/{adapter/,train_log.json,loss.png,verify.json}   (not committed)
+#   var/train/smollm2-lora{,-cont,-s3,-s4,-s5,-s6,-p7,-c8,-d9}/{adapter/,train_log.json,loss.png,verify.json}   (not committed)
 #   operatorx/models/operatorx-smollm2-lora.gguf                            (the shipped adapter)
 #   docs/training/{loss.png,train_log.json,verify.json}
 # Then fill operatorx/models/MODEL_CARD.md from train_log.json and verify.json.
@@ -30,6 +30,8 @@ STAGE7_DIR=var/train/smollm2-lora-p7
 STAGE7_DATA=var/data-para
 STAGE8_DIR=var/train/smollm2-lora-c8
 STAGE8_DATA=var/data-s8
+STAGE9_DIR=var/train/smollm2-lora-d9
+STAGE9_DATA=var/data-s9
 # Stage 2 continues stage 1's exported adapter on a new batch order with a fresh warmup and
 # cosine decay over its own time budget (the shipped adapter is stage 2's).
 STAGE2=(--set init_adapter="$RUN_DIR/stage1.gguf" --set lr=3e-4 --set epochs=3 --set time_budget_s=3900
@@ -63,6 +65,11 @@ STAGE7=(--set init_adapter="$STAGE6_DIR/stage6.gguf" --set train="$STAGE7_DATA/m
 STAGE8=(--set init_adapter="$STAGE7_DIR/stage7.gguf" --set train="$STAGE8_DATA/mix.jsonl"
         --set val=data/val-para/val.jsonl --set lr=1e-4 --set warmup_steps=10 --set epochs=1
         --set time_budget_s=6600 --set eval_every=150 --set seed=8 --set out_dir="$STAGE8_DIR")
+# Stage 9: the same with half D added to the paraphrase draw (halves A, C and D; seed 9191) and
+# one more ordinary seed (5454), 105 minutes.
+STAGE9=(--set init_adapter="$STAGE8_DIR/stage8.gguf" --set train="$STAGE9_DATA/mix.jsonl"
+        --set val=data/val-para/val.jsonl --set lr=1e-4 --set warmup_steps=10 --set epochs=1
+        --set time_budget_s=6300 --set eval_every=150 --set seed=9 --set out_dir="$STAGE9_DIR")
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 
@@ -135,9 +142,18 @@ $PY -m operatorx.training.datagen --seed 5353 --out "$STAGE8_DATA/fresh" --holdo
     --holdout data/val-para --no-tokens
 cat "$STAGE8_DATA/para/train.jsonl" "$STAGE8_DATA/fresh/train.jsonl" > "$STAGE8_DATA/mix.jsonl"
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE8[@]}"
+$PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE8_DIR/adapter" \
+    --set out="$STAGE8_DIR/stage8.gguf"
+echo "== finetune, stage 9 (continues stage 8 on paraphrases in halves A, C and D, and fresh questions)"
+$PY -m operatorx.training.datagen_paraphrase --half ACD --seed 9191 --out "$STAGE9_DATA/para" \
+    --holdout data --holdout data/val-fresh --holdout data/val-para
+$PY -m operatorx.training.datagen --seed 5454 --out "$STAGE9_DATA/fresh" --holdout data --holdout data/val-fresh \
+    --holdout data/val-para --no-tokens
+cat "$STAGE9_DATA/para/train.jsonl" "$STAGE9_DATA/fresh/train.jsonl" > "$STAGE9_DATA/mix.jsonl"
+nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE9[@]}"
 echo "finetune took $(( ($(date +%s) - start) / 60 )) min"
 
-FINAL_DIR=$STAGE8_DIR   # the shipped adapter is the last stage's
+FINAL_DIR=$STAGE9_DIR   # the shipped adapter is the last stage's
 echo "== export"
 $PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$FINAL_DIR/adapter"
 
@@ -166,6 +182,8 @@ cp "$STAGE6_DIR/loss.png" docs/training/loss-stage6.png
 cp "$STAGE6_DIR/train_log.json" docs/training/train_log-stage6.json
 cp "$STAGE7_DIR/loss.png" docs/training/loss-stage7.png
 cp "$STAGE7_DIR/train_log.json" docs/training/train_log-stage7.json
+cp "$STAGE8_DIR/loss.png" docs/training/loss-stage8.png
+cp "$STAGE8_DIR/train_log.json" docs/training/train_log-stage8.json
 cp "$FINAL_DIR/loss.png" docs/training/loss.png
 cp "$FINAL_DIR/train_log.json" "$FINAL_DIR/verify.json" docs/training/
 ls -l operatorx/models/operatorx-smollm2-lora.gguf docs/training/loss.png
