@@ -86,6 +86,15 @@ fresh_data() {
     cat "${parts[@]}" > "$dir/train.jsonl"
 }
 
+# para_mix DIR HALVES PARA_SEED FRESH_SEED: a paraphrase draw in these halves and one ordinary
+# seed, both without any question of data/, data/val-fresh or data/val-para, in DIR/mix.jsonl.
+para_mix() {
+    local dir=$1 hold=(--holdout data --holdout data/val-fresh --holdout data/val-para)
+    $PY -m operatorx.training.datagen_paraphrase --half "$2" --seed "$3" --out "$dir/para" "${hold[@]}"
+    $PY -m operatorx.training.datagen --seed "$4" --out "$dir/fresh" "${hold[@]}" --no-tokens
+    cat "$dir/para/train.jsonl" "$dir/fresh/train.jsonl" > "$dir/mix.jsonl"
+}
+
 [[ -x $PY ]] || bash scripts/setup-venv.sh
 if ! $PY -c 'import torch, transformers, peft, gguf, matplotlib' 2>/dev/null; then
     echo "train-adapter: installing the train extra (torch, transformers, peft, gguf, matplotlib)"
@@ -136,20 +145,12 @@ nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE7[
 $PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE7_DIR/adapter" \
     --set out="$STAGE7_DIR/stage7.gguf"
 echo "== finetune, stage 8 (continues stage 7 on paraphrases in halves A and C, and fresh questions)"
-$PY -m operatorx.training.datagen_paraphrase --half AC --seed 8181 --out "$STAGE8_DATA/para" \
-    --holdout data --holdout data/val-fresh --holdout data/val-para
-$PY -m operatorx.training.datagen --seed 5353 --out "$STAGE8_DATA/fresh" --holdout data --holdout data/val-fresh \
-    --holdout data/val-para --no-tokens
-cat "$STAGE8_DATA/para/train.jsonl" "$STAGE8_DATA/fresh/train.jsonl" > "$STAGE8_DATA/mix.jsonl"
+para_mix "$STAGE8_DATA" AC 8181 5353
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE8[@]}"
 $PY -m operatorx.training.export --config "$CONFIG" --set adapter_dir="$STAGE8_DIR/adapter" \
     --set out="$STAGE8_DIR/stage8.gguf"
 echo "== finetune, stage 9 (continues stage 8 on paraphrases in halves A, C and D, and fresh questions)"
-$PY -m operatorx.training.datagen_paraphrase --half ACD --seed 9191 --out "$STAGE9_DATA/para" \
-    --holdout data --holdout data/val-fresh --holdout data/val-para
-$PY -m operatorx.training.datagen --seed 5454 --out "$STAGE9_DATA/fresh" --holdout data --holdout data/val-fresh \
-    --holdout data/val-para --no-tokens
-cat "$STAGE9_DATA/para/train.jsonl" "$STAGE9_DATA/fresh/train.jsonl" > "$STAGE9_DATA/mix.jsonl"
+para_mix "$STAGE9_DATA" ACD 9191 5454
 nice -n "$NICE" $PY -m operatorx.training.finetune --config "$CONFIG" "${STAGE9[@]}"
 echo "finetune took $(( ($(date +%s) - start) / 60 )) min"
 
