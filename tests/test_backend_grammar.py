@@ -844,7 +844,7 @@ def test_paraphrase_targets_fit_the_grounded_grammar(tokenizer):
     from operatorx.training import datagen_paraphrase
 
     records = []
-    for seed, half in ((11, "A"), (12, "B"), (13, "C")):
+    for seed, half in ((11, "A"), (12, "B"), (13, "C"), (14, "D"), (15, "E")):
         train = datagen_paraphrase.draw(seed, half)["train"]
         records += train[:: max(1, len(train) // 150)]
     assert not _grammar_rejects(tokenizer, records)[:5]

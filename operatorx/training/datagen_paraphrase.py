@@ -3,6 +3,7 @@
     .venv/bin/python -m operatorx.training.datagen_paraphrase --seed 7171 --out var/data-para --holdout data --holdout data/val-fresh
     .venv/bin/python -m operatorx.training.datagen_paraphrase --half AC --seed 8181 --out var/data-s8/para --holdout data --holdout data/val-fresh --holdout data/val-para
     .venv/bin/python -m operatorx.training.datagen_paraphrase --half ACD --seed 9191 --out var/data-s9/para --holdout data --holdout data/val-fresh --holdout data/val-para
+    .venv/bin/python -m operatorx.training.datagen_paraphrase --half ACDE --seed 10101 --out var/data-s10/para --holdout data --holdout data/val-fresh --holdout data/val-para
     .venv/bin/python -m operatorx.training.datagen_paraphrase --val --out data/val-para
 
 Stages 3-6 trained on more and more draws of the same templates and the shifted score did not
@@ -13,11 +14,12 @@ the families would change every committed split): for one draw it fills the hook
 phrases) and draws as usual.
 
 The new wording comes in halves. Halves ``A`` (stage 7), ``C`` (stage 8, drawn together
-with A as ``AC``) and ``D`` (stage 9, ``ACD``) are for training; half ``B`` makes
+with A as ``AC``), ``D`` (stage 9, ``ACD``) and ``E`` (stage 10, ``ACDE``) are for training; half ``B`` makes
 ``data/val-para``, a selection split whose every question carries wording that no training
 draw has, so it asks what shifted asks (does the model generalise past its phrasings?)
 without reading shifted. No half repeats the shifted families' openers, closers, verbs or
-time phrases, C and D say nothing of B even inside a longer phrase (tests check), and every
+time phrases, C, D and E say nothing of B even inside a longer phrase, E uses no word that
+only the shifted questions use (tests check), and every
 question of the committed splits is held out.
 """
 
@@ -179,6 +181,41 @@ D = Vocabulary(
 )
 
 
+# Half E: a fourth training half (stage 10, drawn with A, C and D as ``"ACDE"``). Besides the
+# checks C and D pass, none of its words is one that only the shifted questions use (tested
+# against data/shifted.jsonl's vocabulary: C's "alarms", "tally" and D's "detections" are such
+# words; they stay as trained). Its synonyms reach words no earlier half varied: hosts as
+# assets, logins as sign-ins, users as accounts, destination as target.
+E = Vocabulary(
+    prefixes=("new lead: ", "request from the desk: ", "from the blue team: ", "SOC lead here, ", "got paged, ",
+              "for the weekly sync, ", "hey folks, ", "small ask: ", "for the postmortem, ", "need data: ",
+              "active case, ", "good morning, "),
+    suffixes=(" thanks in advance", " for the write-up", " by tonight", " for the dashboard", " ta", " when free",
+              " big thanks", " for the case notes"),
+    verbs=("query", "look into", "point me to", "pull out", "check on", "go through", "have a look at", "we need"),
+    synonyms={"hosts": ["assets"], "host": ["asset"], "find": ["pinpoint"], "list": ["inventory"],
+              "failed": ["denied"], "count": ["total"],
+              "containing": ["carrying"], "destination": ["target"],
+              "users": ["accounts"], "logins": ["sign-ins"], "login": ["sign-in"],
+              "look for": ["watch for"]},
+    times={
+        "h": ["over the {n} most recent hours", "for {n} hours up to now"],
+        "d": ["over the {n} most recent days", "for {n} days up to now"],
+        "w": ["over the {n} most recent weeks", "for {n} weeks up to now"],
+        "m": ["over the {n} most recent minutes", "for {n} minutes up to now"],
+        "1h": ["in the most recent hour", "for the hour up to now"],
+        "1w": ["in the most recent week", "these last seven days"],
+        "1d": ["in the most recent day", "over this past day"],
+        "today": ["today until now", "on today's date"],
+        "yesterday": ["on yesterday's date", "the entirety of yesterday"],
+        "week": ["since this week started", "over this week"],
+        "month": ["since this month started", "over this month"],
+        "since": ["{day} and later", "{day} onward"],
+        "on": ["on the date of {day}", "throughout {day}"],
+    },
+)
+
+
 def union(*halves: Vocabulary) -> Vocabulary:
     """One vocabulary saying everything ``halves`` say (synonyms and times merged per key)."""
     syn: dict[str, list[str]] = {}
@@ -192,8 +229,8 @@ def union(*halves: Vocabulary) -> Vocabulary:
                       verbs=sum((v.verbs for v in halves), ()), synonyms=syn, times=times)
 
 
-HALVES = {"A": A, "B": B, "C": C, "D": D}
-DRAWS = {**HALVES, "AC": union(A, C), "ACD": union(A, C, D)}  # what draw() accepts
+HALVES = {"A": A, "B": B, "C": C, "D": D, "E": E}
+DRAWS = {**HALVES, "AC": union(A, C), "ACD": union(A, C, D), "ACDE": union(A, C, D, E)}  # what draw() accepts
 TRAIN_DRAWS = tuple(k for k in DRAWS if k != "B")  # what train_records() accepts: B is never drawn for training
 # The synonym table is consulted on every literal chunk at this rate (then 70 % a word).
 SYNONYM_RATE = 0.6
@@ -281,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--val", action="store_true", help="write the val-para selection split instead of train data")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7), AC (stage 8), ACD (stage 9)")
+    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7), AC (stage 8), ACD (stage 9), ACDE (stage 10)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--holdout", type=Path, action="append", metavar="DIR",
                    help="(train) drop every question of this directory's val/test/shifted splits; repeatable")
