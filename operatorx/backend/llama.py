@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from operatorx.backend.base import Generation, Mode, Template
+from operatorx.backend.base import Generation, Mode, Template, template_of
 from operatorx.backend.grammar import fingerprint
 from operatorx.errors import PlannerError
 
@@ -229,8 +229,7 @@ class LlamaBackend:
             return lltokenizer_from_vocab(vocab)
 
     def _detect_template(self) -> Template:
-        chat = (self._llm.metadata or {}).get("tokenizer.chat_template", "")
-        return "gemma" if "<start_of_turn>" in chat else "chatml"
+        return template_of(self._llm.metadata)
 
     # --- the Backend protocol --------------------------------------------------------------
 
