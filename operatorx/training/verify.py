@@ -47,11 +47,11 @@ class VerifyConfig:
     min_effect_ratio: float = 3.0  # … and the adapter's own effect (cpp_lora vs cpp_base) this × larger
 
 
-def teacher_forced(records: list[dict], tokenize) -> list[tuple[list[int], int]]:
+def teacher_forced(records: list[dict], tokenize, template: str = "chatml") -> list[tuple[list[int], int]]:
     """(token ids of prompt + answer, number of prompt tokens) per record."""
     out = []
     for i, rec in enumerate(records):
-        prompt, answer = fmt.render(rec, f"record {i}")
+        prompt, answer = fmt.render(rec, f"record {i}", template)
         p = tokenize(prompt)
         out.append((p + tokenize(answer), len(p)))
     return out
@@ -125,7 +125,7 @@ def measure(cfg: VerifyConfig) -> dict:
     if not adapter_gguf.exists():
         raise FileNotFoundError(f"{adapter_gguf} does not exist; run `python -m operatorx.training.export` first")
     records = fmt.read_records(cfgmod.resolve(cfg.records))[: cfg.n_records]
-    seqs = teacher_forced(records, fmt.llama_tokenizer(base))
+    seqs = teacher_forced(records, *fmt.base_vocab(base))
     sets = hf_logits(base, cfgmod.resolve(cfg.adapter_dir), seqs, cfg.threads)
     sets["cpp_lora"] = cpp_logits(base, adapter_gguf, seqs, cfg.threads)
     sets["cpp_base"] = cpp_logits(base, None, seqs, cfg.threads)
