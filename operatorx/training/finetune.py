@@ -270,12 +270,6 @@ def environment() -> dict:
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 
-def sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save(model, log: dict, out: Path) -> None:
     model.save_pretrained(out / "adapter")
     (out / "train_log.json").write_text(json.dumps(log, indent=1))
@@ -303,9 +297,8 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     base = fmt.base_path(cfg.base)
 
     t0 = time.time()
-    tokenize, template = fmt.base_vocab(base)
-    train_ex = fmt.encode_file(cfgmod.resolve(cfg.train), tokenize, cfg.max_len, template)
-    val_ex = fmt.encode_file(cfgmod.resolve(cfg.val), tokenize, cfg.max_len, template)
+    train_ex = fmt.load_examples(cfgmod.resolve(cfg.train), base, cfg.max_len)
+    val_ex = fmt.load_examples(cfgmod.resolve(cfg.val), base, cfg.max_len)
     rng = random.Random(cfg.seed)
     val_ex = rng.sample(val_ex, min(cfg.eval_records, len(val_ex)))
     model = add_lora(load_base(base), cfg)
@@ -322,7 +315,8 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
     log = {
         "config": asdict(cfg), "base": str(base), "device": device.type, "bf16": bf16, "environment": environment(),
         "data": {"train": fmt.stats(train_ex, fmt_cfg), "val_subset": fmt.stats(val_ex, fmt_cfg),
-                 "train_sha256": sha256(cfgmod.resolve(cfg.train)), "val_sha256": sha256(cfgmod.resolve(cfg.val))},
+                 "train_sha256": fmt.file_sha256(cfgmod.resolve(cfg.train)),
+                 "val_sha256": fmt.file_sha256(cfgmod.resolve(cfg.val))},
         "trainable_params": sum(p.numel() for p in params), "planned_steps": steps,
         "setup_s": round(time.time() - t0, 1), "steps": [], "evals": [],
     }
@@ -402,12 +396,11 @@ def train(cfg: FinetuneConfig, before_training: Callable | None = None) -> tuple
 def dry_run(cfg: FinetuneConfig) -> None:
     base = fmt.base_path(cfg.base)
     print(f"base: {base}")
-    tokenize, template = fmt.base_vocab(base)
     path = cfgmod.resolve(cfg.train)
     if not path.exists():
         print(f"train: {path} does not exist yet")
         return
-    ex = fmt.encode_file(path, tokenize, cfg.max_len, template)
+    ex = fmt.load_examples(path, base, cfg.max_len)
     lengths = [len(e.input_ids) for e in ex]
     batches = fmt.make_batches(lengths, cfg.batch_tokens, cfg.max_batch_size, seed=cfg.seed)
     steps = total_steps(len(batches), cfg)

