@@ -733,6 +733,9 @@ def test_aggregation_words_fix_the_aggregation(tokenizer):
     assert search_shape("how many unique source ips hit 10.0.0.5") == ("count", "distinct")
     assert search_shape("most common user agents") == ("buckets",)
     assert search_shape("fetch top 10 network connections by bytes sent") == ()
+    assert search_shape("ssl connections as a timeline") == search_shape("timeline of dns logs") == ("histogram",)
+    assert search_shape("alerts from 10.0.0.5 today for the timeline") == ()
+    assert search_shape("add the dns logs of ws-fin-07 to the timeline") == ()
     base = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "http"}]}
     hist = {**base, "agg": {"type": "date_histogram", "field": "@timestamp", "interval": "1h"}, "size": 0}
     terms = {**base, "agg": {"field": "http.useragent"}, "size": 0}

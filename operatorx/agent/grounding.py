@@ -636,6 +636,7 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 #   exclude    words that leave something out: an exclude condition
 #   all_time   no time window at all: neither since nor until
 #   raw        the logs themselves: hits, no aggregation
+# "for the timeline" is where the analyst puts the answer, not a histogram ("as a timeline" is).
 # "number of" is not a count ("the number of auth attempts over 10"), nor "top" a terms
 # aggregation ("top 10 connections by bytes" sorts hits); "not", "non-" and "outside" are
 # not exclusions enough ("not sure", "non-existent domains", "outside business hours").
@@ -645,7 +646,8 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
         r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
     ),
     "histogram": re.compile(
-        r"\b(histogram|over time|per (hour|day|minute)|hourly|daily|timeline|by (the )?(hour|day|minute)"
+        r"\b(histogram|over time|per (hour|day|minute)|hourly|daily|by (the )?(hour|day|minute)"
+        r"|(?<!for the )(?<!to the )(?<!in the )(?<!on the )timeline"  # not "… for the timeline" (the case's)
         r"|per \d+ ?(m|h|min|mins|minutes|hours))\b", re.I
     ),
     "distinct": re.compile(r"\b(distinct|unique|how many different)\b", re.I),
