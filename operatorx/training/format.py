@@ -141,11 +141,8 @@ def base_vocab(base: Path) -> tuple[Tokenize, Template]:
 
 
 def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def write_encoded(path: Path, examples: Sequence[Example], base: Path, template: Template) -> None:

@@ -147,11 +147,8 @@ def _tls() -> ssl.SSLContext:
 
 
 def _sha1(path: Path) -> str:
-    h = hashlib.sha1()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha1").hexdigest()
 
 
 def _unzip(archive: Path, dest: Path) -> None:
