@@ -52,7 +52,8 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "fixed", "broken"), [
-    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-stage8.json", 12, 7),  # stage 9 vs 8
+    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-stage9.json", 17, 6),  # stage 10 vs 9
+    ("eval-valpara-smollm2-adapter-stage9.json", "eval-valpara-smollm2-adapter-stage8.json", 12, 7),
     ("eval-valpara-smollm2-adapter-stage8.json", "eval-valpara-smollm2-adapter-stage7.json", 15, 3),
     ("eval-valpara-smollm2-adapter-stage7.json", "eval-valpara-smollm2-adapter-stage6.json", 17, 8),
 ])
