@@ -30,6 +30,7 @@ mask: in a causal model a real token never attends to the pads after it.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
@@ -138,6 +139,11 @@ def base_vocab(base: Path) -> tuple[Tokenize, Template]:
     vocab = llama_cpp.Llama(str(base), vocab_only=True, verbose=False)
     tokenize = lambda text: vocab.tokenize(text.encode("utf-8"), add_bos=False, special=True)  # noqa: E731
     return tokenize, template_of(vocab.metadata)
+
+
+# The cache holds llama.cpp objects; free them while llama_cpp is still whole (a Llama freed
+# during interpreter teardown prints "Exception ignored … 'NoneType' object is not callable").
+atexit.register(base_vocab.cache_clear)
 
 
 def file_sha256(path: Path) -> str:
