@@ -52,6 +52,12 @@ MODULE_TO_GGUF = {
 QK_PERMUTED = {"llama": True, "gemma3": False}
 SUPPORTED_ARCHS = tuple(QK_PERMUTED)
 _QK_HEADS = {"self_attn.q_proj": "n_head", "self_attn.k_proj": "n_head_kv"}  # whose rows, by how many heads
+
+
+def qk_row_heads(base: dict, module: str) -> int | None:
+    """The head count to (un)permute ``module``'s LoRA B rows by, or None where the base's GGUF
+    keeps Hugging Face's row order (every module but q/k, every architecture but llama)."""
+    return base[_QK_HEADS[module]] if QK_PERMUTED.get(base["arch"]) and module in _QK_HEADS else None
 KEY_RE = re.compile(r"^base_model\.model\.model\.layers\.(\d+)\.(\w+\.\w+)\.lora_([AB])\.weight$")
 
 
@@ -114,8 +120,8 @@ def import_gguf(adapter_gguf: Path, base_gguf: Path) -> tuple[float, int, dict]:
         layer, module, ab = int(m.group(1)), to_module[m.group(2)], m.group(3).upper()
         # GGUF lists dimensions innermost first; the data is already (rows, cols) in numpy order.
         arr = np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape)))
-        if ab == "B" and QK_PERMUTED.get(base["arch"]) and module in _QK_HEADS:
-            arr = unpermute_rows(arr, base[_QK_HEADS[module]])
+        if ab == "B" and (heads := qk_row_heads(base, module)):
+            arr = unpermute_rows(arr, heads)
         ranks.add(arr.shape[0] if ab == "A" else arr.shape[1])
         out[f"base_model.model.model.layers.{layer}.{module}.lora_{ab}.default.weight"] = arr
     if len(ranks) != 1:
@@ -234,8 +240,8 @@ def convert(adapter_dir: Path, base_gguf: Path) -> tuple[dict, float, list[tuple
         if a.shape[1] != n_in or b.shape[0] != n_out:
             raise ExportError(f"{where}: LoRA maps {a.shape[1]} → {b.shape[0]} but the base {gguf_name} is "
                               f"{n_in} → {n_out}; the adapter was trained on a different base model")
-        if QK_PERMUTED[base["arch"]] and module in _QK_HEADS:
-            b = permute_rows(b, base[_QK_HEADS[module]])
+        if heads := qk_row_heads(base, module):
+            b = permute_rows(b, heads)
         out += [(gguf_name + ".lora_a", a), (gguf_name + ".lora_b", b)]
     return base, alpha, out
 
