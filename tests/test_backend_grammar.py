@@ -177,6 +177,24 @@ def test_ipv6_option_only_where_a_target_can_be_ipv6(tokenizer):
     assert accepts(tokenizer, v6, '{"tool":"nmap","targets":["localhost"],"ipv6":true}')
 
 
+def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
+    from operatorx.agent.grounding import scan_values
+
+    previous = {"tool": "nmap", "targets": ["10.3.0.0/24"], "technique": "ping"}  # default timing 3
+    assert scan_values("crank the speed up a notch", previous)["timing"] == (4,)
+    assert scan_values("slow it down", previous)["timing"] == (2,)
+    assert scan_values("same again", previous)["timing"] == (2, 3, 4)
+    assert scan_values("faster, T5", previous)["timing"] == (4, 5)
+
+
+def test_the_digits_of_a_written_x_range_are_no_port():
+    """"10.0.0.x" is the target 10.0.0.*: its 10 must not become port 10 ("ports":"10,3389")."""
+    from operatorx.agent.grounding import scan_values
+
+    assert scan_values("Is RDP open on 10.0.0.x")["ports"] == (3389,)
+    assert scan_values("Is RDP open on 10.0.0.* or port 10")["ports"] == (10, 3389)
+
+
 def test_scan_numbers_and_scripts_are_limited_to_the_given_ones(tokenizer):
     allowed = {"ports": (22, 80, 443), "top_ports": (), "timing": (4,), "max_rate": (300,), "scripts": ("ssh-hostkey",)}
     schema = decoding_schema(targets=["10.0.0.5"], scan_values=allowed)
@@ -225,8 +243,10 @@ def test_scan_values_come_from_the_words():
     written = scan_values("top 100 ports on 10.0.0.0/24 at -T2, max rate 500, give up after an hour")
     assert {100, 2, 500, 1} <= set(written["top_ports"]) and written["timing"] == (1, 2)
     edit = scan_values("faster", {"tool": "nmap", "targets": ["::1"], "ports": "22,8000-8100", "timing": 2})
-    assert edit["ports"] == (22, 8000, 8100) and edit["timing"] == (1, 2, 3)
-    assert scan_values("faster", {"tool": "nmap", "targets": ["::1"]})["timing"] == (2, 3, 4)
+    assert edit["ports"] == (22, 8000, 8100) and edit["timing"] == (3,)
+    assert scan_values("faster", {"tool": "nmap", "targets": ["::1"]})["timing"] == (4,)
+    rate = scan_values("no faster than 300", {"tool": "nmap", "targets": ["::1"], "timing": 2})
+    assert rate["timing"] == (1, 2, 3) and rate["max_rate"] == (300,)
     assert plain["scripts"] == () and scan_values("vuln scan 10.0.0.5")["scripts"] == ("vuln",)
     assert scan_values("grab the ssh host keys of 10.0.0.5")["scripts"] == ("ssh-auth-methods", "ssh-hostkey", "ssh2-enum-algos")
     assert set(scan_values("add -sC")["scripts"]) == {"default", "safe", "discovery", "version", "vuln"}
@@ -642,7 +662,13 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     assert "service_version" not in negated["switches"] and "service_version" not in negated["required"]
     # phrases that ask for an option outright are written flags too, unless negated
     phrased = scan_values("so, Fin scan, all ports and service detection scan of fs01")
-    assert set(phrased["required"]) == {"all_ports", "service_version"}
+    assert set(phrased["required"]) == {"all_ports", "service_version", "technique"}
+    # a named technique, "quick scan" and "assume it's up" are asked for outright too
+    assert "technique" in scan_values("full connect scan of localhost port 8080")["required"]
+    assert "technique" in scan_values("do a ping sweep on 10.11.12.0/24")["required"]
+    assert "technique" not in scan_values("skip the ping scan on 10.0.0.1")["required"]
+    assert "fast" in scan_values("quick scan of 10.50.0.0/20 but leave out 10.50.0.1")["required"]
+    assert "skip_discovery" in scan_values("what's running on 10.0.0.3, assume it's up")["required"]
     assert "service_version" not in scan_values("nmap fs01 without version detection")["required"]
     assert "os_detection" not in scan_values("smb os discovery on fs01")["required"]
     # "T4" without its dash is nmap's timing template too

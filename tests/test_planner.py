@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from operatorx.agent.conversation import Conversation
-from operatorx.agent.grounding import LiveCatalog, route_tools, target_candidates
+from operatorx.agent.grounding import LiveCatalog, route_tools, scan_only, target_candidates
 from operatorx.agent.planner import Planner, schema_problem
 from operatorx.backend.scripted import ScriptedBackend
 from operatorx.config import Config
@@ -15,6 +16,7 @@ from operatorx.errors import PlannerError
 from operatorx.schemas import EsSearch, NmapScan, Reply
 from operatorx.tools.elastic.catalog import FieldCatalog
 
+DATA = Path(__file__).resolve().parent.parent / "data"
 SCAN = {"tool": "nmap", "targets": ["127.0.0.1"], "ports": "22,80"}
 SEARCH = {
     "tool": "elasticsearch",
@@ -125,7 +127,9 @@ def test_schema_is_grounded_in_catalog_and_question():
     assert '"enum": [["127.0.0.1", "localhost"]]' in schema  # a new scan scans exactly the named hosts
     scans = [b for b in backend.calls[0].schema["anyOf"] if b["properties"]["tool"]["const"] == "nmap"]
     assert scans and not any("exclude" in b["properties"] for b in scans)  # no word leaves a host out
-    assert '"dns.query.name"' in schema  # field names from the catalog
+    p, backend = planner([SEARCH])
+    p.plan("dns lookups by 127.0.0.1 and localhost")
+    assert '"dns.query.name"' in json.dumps(backend.calls[0].schema)  # field names from the catalog
 
 
 def test_schema_takes_scan_and_search_numbers_from_the_question():
@@ -304,7 +308,7 @@ def test_standalone_question_after_a_call_is_not_a_follow_up():
     assert not out.follow_up and "Previous:" not in backend.calls[0].prompt
 
 
-def test_fewshot_mode_routes_tools_and_adapter_mode_does_not():
+def test_fewshot_mode_routes_tools_and_adapter_mode_only_scan_only_questions():
     p, backend = planner([SCAN], mode="fewshot")
     p.plan("scan 127.0.0.1 ports 22 and 80")
     tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
@@ -312,6 +316,10 @@ def test_fewshot_mode_routes_tools_and_adapter_mode_does_not():
     assert "Tools:" in backend.calls[0].prompt  # the few-shot system prompt
     p, backend = planner([SCAN], mode="adapter")
     p.plan("scan 127.0.0.1 ports 22 and 80")
+    tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
+    assert tools == {"nmap", "none"}
+    p, backend = planner([SCAN], mode="adapter")
+    p.plan("alerts for 127.0.0.1 port 22")  # scan and log words: the adapter decides
     tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
     assert tools == {"nmap", "elasticsearch", "none"}
 
@@ -367,6 +375,41 @@ def test_route_tools():
     assert route_tools("top 10 DNS queries today", False) == {"elasticsearch"}
     assert route_tools("top 10 destination ports today", False) == {"elasticsearch"}
     assert route_tools("alerts for 127.0.0.1 port 22", True) is None  # both: the model decides
+
+
+def test_a_scan_only_question_offers_the_adapter_no_search():
+    """Target and scan words, not one log word: a search cannot be the answer; a refusal can."""
+    assert scan_only("I need to know what OS 10.9.8.7 runs", True)
+    assert not scan_only("I need to know what OS runs there", False)
+    assert not scan_only("flows from 10.50.3.110 to port 443", True)
+    p, backend = planner([SCAN])
+    p.plan("what OS does 127.0.0.1 run")
+    tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
+    assert tools == {"nmap", "none"}
+    p, backend = planner([SEARCH])
+    p.plan("dns lookups from 127.0.0.1 today")
+    tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
+    assert "elasticsearch" in tools
+
+
+@pytest.mark.skipif(not (DATA / "train.jsonl").is_file(), reason="no training data")
+def test_no_search_of_the_data_is_a_scan_only_question():
+    from operatorx.config import load_config
+    from operatorx.training import datagen
+
+    hostnames = load_config(datagen.SCOPE_CONFIG).scope.hostnames
+    seen, wrong = 0, []
+    for split in ("train", "val", "test"):
+        for line in (DATA / f"{split}.jsonl").read_text().splitlines():
+            rec = json.loads(line)
+            targets = target_candidates(rec["question"], hostnames)
+            if rec["previous"] and rec["previous"]["tool"] == "nmap":
+                targets += rec["previous"]["targets"]
+            if scan_only(rec["question"], bool(targets)):
+                seen += 1
+                if rec["tool"] == "elasticsearch":
+                    wrong.append(rec["id"])
+    assert seen > 1000 and wrong == []
 
 
 def test_schema_problem_is_strict():

@@ -135,7 +135,7 @@ _SCAN_WORDS = re.compile(
     re.I,
 )
 _LOG_WORDS = re.compile(
-    r"\b(logs?|alerts?|events?|dns|quer(y|ies)|lookups?|looked up|connections?|traffic|requests?|"
+    r"\b(logs?|alerts?|events?|dns|quer(y|ies)|lookups?|looked up|connections?|conns?|flows?|traffic|requests?|"
     r"user[- ]?agents?|zeek|suricata|sysmon|strelka|process(es)?|powershell|command lines?|logins?|"
     r"logons?|sessions?|notices?|downloads?|files?|hashes|md5|sha\d*|ja3|sni|server names?|"
     r"(last|past) \d*\s*(minutes?|hours?|days?|weeks?|months?)|today|yesterday|this (week|month)|"
@@ -312,10 +312,20 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         r"|whole port range|full range",
         "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path",
         "skip_discovery": r"skip (host )?discovery|no ping|skip (the )?ping|don.?t ping|without ping\w*"
-        r"|treat (it|them|all|the host|hosts)? ?as (up|online)|assume (it|they|the hosts?)? ?(is |are )?(up|online)",
+        r"|treat (it|them|all|the host|hosts)? ?as (up|online)"
+        r"|assume (it|they|the hosts?)? ?(is |are |.s |.re )?(up|online)",
+        "fast": r"(quick|fast) (port )?scan",
+        # "udp scan", "connect scan", "ping sweep": the technique is named, so one must be
+        # written (which ones the words allow is TECHNIQUE_WORDS': "udp" also allows syn+udp)
+        "technique": r"(syn|stealth|half[- ]open|connect|udp|ack|fin|null|xmas|christmas tree) scan"
+        r"|ping (scan|sweep)",
         "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
     }.items()
 }
+# A follow-up that says which way the timing goes gets that step only ("speed it up" is not T2).
+# "no faster than 300" is a packet rate, not a timing step.
+_FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry|more aggressive|turbo)\b", re.I)
+_SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive|more polite)\b", re.I)
 # Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {
@@ -400,6 +410,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     text = question
     for target in sorted(targets, key=len, reverse=True):
         text = text.replace(target, " ")
+        if target.endswith(".*"):  # written 10.0.0.x: its 10 is no port
+            text = re.sub(re.escape(target[:-1]) + r"[xX]\b", " ", text)
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     plain_text = _DURATION.sub(" ", text)
     written = {int(n) for n in _NUMBER.findall(plain_text)}
@@ -423,7 +435,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             if isinstance(prev.get(name), int):
                 out[name].add(prev[name])
         t = prev.get("timing", 3)  # nmap's default template is 3: "faster" is 4
-        timing.update(k for k in (t - 1, t, t + 1) if 0 <= k <= 5)
+        faster, slower = _FASTER.search(question) is not None, _SLOWER.search(question) is not None
+        steps = (t + 1,) if faster and not slower else (t - 1,) if slower and not faster else (t - 1, t, t + 1)
+        timing.update(k for k in steps if 0 <= k <= 5)
     parts = words | {p for w in words if "-" in w for p in w.split("-")} | set(re.findall(r"[a-z]+", question.lower()))
     for name, cues in NUMBER_WORDS.items():
         if not _named(parts, {c: c for c in cues}) and not (prev is not None and prev.get(name) is not None):
@@ -773,6 +787,15 @@ def search_scalars(question: str, previous: dict | None = None) -> tuple[float, 
                 out.update(v for v in (value if isinstance(value, list) else [value])
                            if isinstance(v, (int, float)) and not isinstance(v, bool))
     return tuple(sorted(out))
+
+
+def scan_only(question: str, has_targets: bool) -> bool:
+    """The question names a target and scan words, and not one log word: only a scan fits.
+
+    The adapter chooses its tool freely, and then now and then answers "what OS does
+    10.9.8.7 run" with a log search; with no log word at all there is nothing to search
+    for (every train, val and test record agrees: tests/test_planner.py)."""
+    return has_targets and _SCAN_WORDS.search(question) is not None and _LOG_WORDS.search(question) is None
 
 
 def route_tools(question: str, has_targets: bool) -> set[str] | None:

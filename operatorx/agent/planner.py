@@ -35,6 +35,7 @@ from operatorx.agent.grounding import (
     packaged_catalog,
     pre_check,
     route_tools,
+    scan_only,
     scan_values,
     search_numbers,
     search_scalars,
@@ -281,6 +282,8 @@ class Planner:
             tools = route_tools(question, bool(targets))
             if previous and tools is None:
                 tools = {previous["tool"]}
+        elif scan_only(question, bool(targets)):
+            tools = {"nmap", "none"}  # the adapter's own refusals stay open
         outcome.routed = sorted(tools) if tools else []
         ground = self.ground_targets
 
