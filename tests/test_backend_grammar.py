@@ -669,6 +669,9 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     assert "technique" not in scan_values("skip the ping scan on 10.0.0.1")["required"]
     assert "fast" in scan_values("quick scan of 10.50.0.0/20 but leave out 10.50.0.1")["required"]
     assert "skip_discovery" in scan_values("what's running on 10.0.0.3, assume it's up")["required"]
+    assert "ports" in scan_values("tcp and udp port 53 on dc02")["required"]
+    assert "ports" not in scan_values("nmap --top-ports 100 10.0.0.3")["required"]
+    assert "ports" not in scan_values("scan 10.0.0.3 but not port 22", {"tool": "nmap", "targets": ["10.0.0.3"]})["required"]
     assert "service_version" not in scan_values("nmap fs01 without version detection")["required"]
     assert "os_detection" not in scan_values("smb os discovery on fs01")["required"]
     # "T4" without its dash is nmap's timing template too

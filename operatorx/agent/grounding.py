@@ -315,6 +315,7 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         r"|treat (it|them|all|the host|hosts)? ?as (up|online)"
         r"|assume (it|they|the hosts?)? ?(is |are |.s |.re )?(up|online)",
         "fast": r"(quick|fast) (port )?scan",
+        "ports": r"(?<!top-)(?<!top )ports? [0-9]{1,5}",  # "port 53", "ports 22 and 80" (not "--top-ports 100")
         # "udp scan", "connect scan", "ping sweep": the technique is named, so one must be
         # written (which ones the words allow is TECHNIQUE_WORDS': "udp" also allows syn+udp)
         "technique": r"(syn|stealth|half[- ]open|connect|udp|ack|fin|null|xmas|christmas tree) scan"
