@@ -44,8 +44,13 @@ def test_a_scope_refusal_of_an_in_scope_target_is_asked_again_without_refusals()
     assert isinstance(out.plan, NmapScan) and out.attempts == 2
     assert "inside the allowed scope" in out.problems[0]
     assert "none" in tools_of(backend.calls[0].schema)
-    assert tools_of(backend.calls[1].schema) == {"nmap", "elasticsearch"}
+    # a scan-only question (grounding.scan_only) never offered a search: the retry is the scan alone
+    assert tools_of(backend.calls[1].schema) == {"nmap"}
     assert backend.calls[1].prompt == backend.calls[0].prompt  # same question, only the grammar differs
+    p, backend = planner([SCOPE, SCAN])
+    out = p.plan("alerts for 127.0.0.1, and scan its ports 22 and 80")  # log words too: both tools
+    assert isinstance(out.plan, NmapScan) and out.attempts == 2
+    assert tools_of(backend.calls[1].schema) == {"nmap", "elasticsearch"}
 
 
 def test_a_scope_refusal_of_an_out_of_scope_target_stands():
