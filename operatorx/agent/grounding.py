@@ -11,7 +11,8 @@
   the analyst wrote, times a unit (2 GB, 3 hours), and a few conventions (4xx, privileged
   ports).
 * ``pre_check`` — answers that need no model: nothing to scan, an order to destroy.
-* ``route_tools`` — in few-shot mode, which tool the words clearly point at.
+* ``route_tools`` — in few-shot mode, which tool the words clearly point at; ``scan_only`` —
+  in either mode, a question with a target and scan words and no log word (no search fits).
 * ``LiveCatalog`` — the cluster's field names (else the packaged Security Onion ones), the
   only field names the grammar allows.
 """
@@ -128,7 +129,8 @@ def hostile_reason(question: str) -> str | None:
 # Few-shot mode only: words that say which tool a question is about. The bare base model
 # picks tools almost at random (it copies whichever example is nearest); when the words
 # clearly point at one tool, the grammar offers only that one. Refusals and questions back
-# still come from the pre-checks and from policy. With the adapter the model chooses freely.
+# still come from the pre-checks and from policy. With the adapter the model chooses freely,
+# except that a scan-only question (``scan_only``) offers no search.
 _SCAN_WORDS = re.compile(
     r"\b(scan\w*|nmap|ports?|hosts? (are |is )?(up|alive|online)|alive|ping\w*|sweep|os detection|"
     r"operating system|what os|services?|versions?|fingerprint\w*|traceroute|nse|banner|certificate of)\b",

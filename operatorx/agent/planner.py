@@ -77,7 +77,7 @@ class PlanOutcome:
     source: str = "model"
     decision: object | None = None  # the PolicyDecision of the returned call
     catalog: str = ""  # where the ES field names came from: an index pattern or "packaged"
-    routed: list[str] = field(default_factory=list)  # tools the words limited the choice to (few-shot)
+    routed: list[str] = field(default_factory=list)  # tools the words limited the choice to (few-shot; scan-only questions)
 
     @property
     def call(self) -> NmapScan | EsSearch | None:
@@ -194,7 +194,8 @@ class Planner:
         self.catalog_provider = catalog_provider or packaged_catalog
         self.resolve = resolve
         self.ground_targets = ground_targets
-        # None: route in few-shot mode only (the bare base model needs it; the adapter does not).
+        # None: route in few-shot mode only (the bare base model needs it; the adapter gets only the
+        # scan-only rule, grounding.scan_only).
         self.route_tools = backend.mode == "fewshot" if route_tools is None else route_tools
         self.max_tokens = max_tokens
         self._warmed = False
