@@ -183,6 +183,17 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
     return list(dict.fromkeys(out))
 
 
+def without_targets(text: str, targets: list[str]) -> str:
+    """``text`` with each of ``targets`` blanked out as written, so that their digits are not
+    read as numbers: longest first, and ``10.0.0.*`` also as the ``10.0.0.x`` it was written as
+    (``target_candidates`` rewrites it)."""
+    for target in sorted(targets, key=len, reverse=True):
+        text = text.replace(target, " ")
+        if target.endswith(".*"):
+            text = re.sub(re.escape(target[:-1]) + r"[xX]\b", " ", text)
+    return text
+
+
 # Names that end like a file, not a host (no such top-level domain exists).
 _FILE_SUFFIXES = frozenset(("txt", "php", "html", "htm", "exe", "dll", "ps1", "bat", "json", "xml", "conf",
                             "cfg", "log", "cgi", "asp", "aspx", "jsp", "nse", "vbs", "hta", "lnk", "docm"))
@@ -410,11 +421,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     "without" ("no -sV") is not allowed at all.
     """
     targets = target_candidates(question, hostnames)
-    text = question
-    for target in sorted(targets, key=len, reverse=True):
-        text = text.replace(target, " ")
-        if target.endswith(".*"):  # written 10.0.0.x: its 10 is no port
-            text = re.sub(re.escape(target[:-1]) + r"[xX]\b", " ", text)
+    text = without_targets(question, targets)
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     plain_text = _DURATION.sub(" ", text)
     written = {int(n) for n in _NUMBER.findall(plain_text)}
@@ -598,9 +605,7 @@ _HIT_COUNT = re.compile(r"(?<![\w.])\d{1,6}\s+(results?|hits?|rows?|records?|ent
 
 def _number_text(question: str) -> str:
     """The question without its addresses and hit counts: where a search's numbers are read."""
-    text = question
-    for target in sorted(target_candidates(question), key=len, reverse=True):
-        text = text.replace(target, " ")
+    text = without_targets(question, target_candidates(question))
     return _HIT_COUNT.sub(" ", text)  # "200 results": only a size (hit_counts)
 
 
