@@ -876,7 +876,16 @@ def test_paraphrase_targets_fit_the_grounded_grammar(tokenizer):
     from operatorx.training import datagen_paraphrase
 
     records = []
-    for seed, half in ((11, "A"), (12, "B"), (13, "C"), (14, "D"), (15, "E")):
+    for seed, half in ((11, "A"), (12, "B"), (13, "C"), (14, "D"), (15, "E"), (16, "F")):
         train = datagen_paraphrase.draw(seed, half)["train"]
         records += train[:: max(1, len(train) // 150)]
+    assert not _grammar_rejects(tokenizer, records)[:5]
+
+
+def test_half_f_scan_families_fit_the_grounded_grammar(tokenizer):
+    """Every call of the train-only scan families (datagen_nmap_extra), not a sample."""
+    from operatorx.training import datagen_paraphrase
+
+    records = [r for r in datagen_paraphrase.draw(61, "F")["train"] if r["family"].startswith("nmapx.")]
+    assert len(records) > 150
     assert not _grammar_rejects(tokenizer, records)[:5]

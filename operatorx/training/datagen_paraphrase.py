@@ -14,7 +14,8 @@ the families would change every committed split): for one draw it fills the hook
 phrases) and draws as usual.
 
 The new wording comes in halves. Halves ``A`` (stage 7), ``C`` (stage 8, drawn together
-with A as ``AC``), ``D`` (stage 9, ``ACD``) and ``E`` (stage 10, ``ACDE``) are for training; half ``B`` makes
+with A as ``AC``), ``D`` (stage 9, ``ACD``), ``E`` (stage 10, ``ACDE``) and ``F`` (stage 12, ``ACDEF``;
+with train-only scan families) are for training; half ``B`` makes
 ``data/val-para``, a selection split whose every question carries wording that no training
 draw has, so it asks what shifted asks (does the model generalise past its phrasings?)
 without reading shifted. No half repeats the shifted families' openers, closers, verbs or
@@ -33,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from operatorx.training import datagen, datagen_phrasing
+from operatorx.training import datagen, datagen_nmap_extra, datagen_nmap_natural, datagen_phrasing
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Vocabulary:
     verbs: tuple[str, ...]
     synonyms: dict[str, list[str]]
     times: dict[str, list[str]]  # keyed like datagen_phrasing.time_window's options
+    families: tuple = ()  # train-only template families drawn along (datagen_nmap_extra)
 
     def phrases(self) -> set[str]:
         """Every piece of this half's wording, lower case, openers and closers without their
@@ -216,6 +218,41 @@ E = Vocabulary(
 )
 
 
+# Half F: a fifth training half (stage 12, drawn with A, C, D and E as ``"ACDEF"``), written after
+# stage 11 (one more epoch of ACDE) had stopped helping: new wording alone had moved shifted
+# each time (stages 7-10), the same wording again did not. Besides wording it is the only half
+# that carries structure: the train-only scan families of ``datagen_nmap_extra`` (port lists,
+# ports with another option, services where ports belong, packet-rate caps), written from the
+# hand-written dev set's failures. It passes E's checks (no shifted-only word, nothing of B).
+F = Vocabulary(
+    prefixes=("quick q: ", "mid-investigation, ", "from tier 2: ", "IR lead needs this: ", "while I have you, ",
+              "re that alert, ", "one for you: ", "evening, ", "next item: ", "working a case, ",
+              "before I forget, ", "team ask: "),
+    suffixes=(" nice one", " for the timeline", " pronto", " for the case file", " thnx", " before my break",
+              " would help a lot", " for the evidence log"),
+    verbs=("assemble", "draw up", "pull together", "lay out", "dump", "give me an overview of", "what I need is", "spell out"),
+    synonyms={"hosts": ["computers"], "host": ["computer"], "find": ["uncover"], "list": ["catalogue"],
+              "show": ["output"], "get": ["acquire"], "check": ["assess"], "events": ["log lines"],
+              "users": ["usernames"]},
+    times={
+        "h": ["in the trailing {n} hours", "inside the last {n} hours"],
+        "d": ["in the trailing {n} days", "inside the last {n} days"],
+        "w": ["in the trailing {n} weeks", "inside the last {n} weeks"],
+        "m": ["in the trailing {n} minutes", "inside the last {n} minutes"],
+        "1h": ["inside the last hour", "in the trailing hour"],
+        "1w": ["inside the last week", "in the trailing week"],
+        "1d": ["inside the last day", "in the trailing day"],
+        "today": ["since midnight", "up to this point today"],
+        "yesterday": ["yesterday in full", "yesterday, midnight to midnight"],
+        "week": ["since the week's start", "in the week to now"],
+        "month": ["since the month's start", "in the month to now"],
+        "since": ["as of {day}", "{day} up until now"],
+        "on": ["just on {day}", "for {day} alone"],
+    },
+    families=tuple(datagen_nmap_extra.FAMILIES),
+)
+
+
 def union(*halves: Vocabulary) -> Vocabulary:
     """One vocabulary saying everything ``halves`` say (synonyms and times merged per key)."""
     syn: dict[str, list[str]] = {}
@@ -226,11 +263,13 @@ def union(*halves: Vocabulary) -> Vocabulary:
         for k, ts in v.times.items():
             times.setdefault(k, []).extend(ts)
     return Vocabulary(prefixes=sum((v.prefixes for v in halves), ()), suffixes=sum((v.suffixes for v in halves), ()),
-                      verbs=sum((v.verbs for v in halves), ()), synonyms=syn, times=times)
+                      verbs=sum((v.verbs for v in halves), ()), synonyms=syn, times=times,
+                      families=sum((v.families for v in halves), ()))
 
 
-HALVES = {"A": A, "B": B, "C": C, "D": D, "E": E}
-DRAWS = {**HALVES, "AC": union(A, C), "ACD": union(A, C, D), "ACDE": union(A, C, D, E)}  # what draw() accepts
+HALVES = {"A": A, "B": B, "C": C, "D": D, "E": E, "F": F}
+DRAWS = {**HALVES, "AC": union(A, C), "ACD": union(A, C, D), "ACDE": union(A, C, D, E),
+         "ACDEF": union(A, C, D, E, F)}  # what draw() accepts
 TRAIN_DRAWS = tuple(k for k in DRAWS if k != "B")  # what train_records() accepts: B is never drawn for training
 # The synonym table is consulted on every literal chunk at this rate (then 70 % a word).
 SYNONYM_RATE = 0.6
@@ -249,7 +288,10 @@ def vocabulary(v: Vocabulary) -> Iterator[None]:
     saved = [list(lst) for lst, _ in lists]
     saved_frame, saved_rate = list(ph.FRAME_P), ph.DEFAULT_RATES.get("synonym")
     saved_lower = ph.LOWER_AFTER_OPENER
+    natural = datagen_nmap_natural.FAMILIES
+    saved_families = list(natural)
     try:
+        natural.extend(v.families)  # read by datagen.all_families() at draw time
         for lst, new in lists:
             lst[:] = new + new + lst  # the new wording twice as likely as any old one
         ph.SYNONYMS.update(v.synonyms)
@@ -265,6 +307,7 @@ def vocabulary(v: Vocabulary) -> Iterator[None]:
         ph.TIME_EXTRA.clear()
         ph.FRAME_P[:] = saved_frame
         ph.LOWER_AFTER_OPENER = saved_lower
+        natural[:] = saved_families
         if saved_rate is None:
             ph.DEFAULT_RATES.pop("synonym", None)
         else:
@@ -318,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--val", action="store_true", help="write the val-para selection split instead of train data")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7), AC (stage 8), ACD (stage 9), ACDE (stage 10)")
+    p.add_argument("--half", default="A", choices=TRAIN_DRAWS, help="(train) wording to draw with: A (stage 7), AC (stage 8), ACD (stage 9), ACDE (stage 10), ACDEF (stage 12)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--holdout", type=Path, action="append", metavar="DIR",
                    help="(train) drop every question of this directory's val/test/shifted splits; repeatable")
