@@ -82,6 +82,13 @@ STAGE10=(--set init_adapter="$STAGE9_DIR/stage9.gguf" --set train="$STAGE10_DATA
 # from stage 10 (halves A, C, D and E, seed 11111, ordinary seed 5656, lr 1e-4, seed 11). Its
 # rule, written before training: beat stage 10 on val-para with val-fresh at most a point
 # lower, both under one planner. It scored 88.0 % on val-para against stage 10's 89.0 %.
+# Stage 12 (being tried 2026-12-06): from stage 10 (not 11), one epoch of a half-ACDEF draw
+# (seed 12121: A, C, D, E and the new half F, whose train-only scan families teach port lists,
+# ports beside another option, services where ports belong and packet-rate caps) and one
+# ordinary seed (5757), both without any question of data/, val-fresh, val-para or dev-hand;
+# lr 1e-4, seed 12. Its rule, written before training: ship it only if, under this commit's
+# planner, it beats stage 10 on val-para (89.0 %) with val-fresh at most a point lower (94.2 %
+# or more). dev-hand's failures were read to write half F, so dev-hand is reported, not used.
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 
