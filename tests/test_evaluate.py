@@ -83,6 +83,48 @@ def test_nmap_canonical_form_ignores_order():
     assert ev.canonical(a) != ev.canonical(NmapScan(targets=["10.0.0.1", "10.0.0.2"], ports="80,443"))
 
 
+T = ["10.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (NmapScan(targets=T, ports="T:53,U:53", technique="syn", udp=True), NmapScan(targets=T, ports="53", technique="syn", udp=True)),
+        (NmapScan(targets=T, ports="T:53,U:53", technique="udp"), NmapScan(targets=T, ports="53", technique="udp")),
+        (NmapScan(targets=T, ports="T:80,443"), NmapScan(targets=T, ports="80,443")),
+        (NmapScan(targets=T, ports="22-24,80"), NmapScan(targets=T, ports="80,24,22,23")),
+        (NmapScan(targets=T, all_ports=True), NmapScan(targets=T, ports="1-65535")),
+        (NmapScan(targets=T, fast=True), NmapScan(targets=T, top_ports=100)),
+        (NmapScan(targets=T), NmapScan(targets=T, top_ports=1000)),
+        (NmapScan(targets=T, timing=3), NmapScan(targets=T)),
+        (NmapScan(targets=T, service_version=True, version_intensity=7), NmapScan(targets=T, service_version=True)),
+        (NmapScan(targets=T, aggressive=True),
+         NmapScan(targets=T, os_detection=True, service_version=True, traceroute=True, scripts=["default"])),
+    ],
+)
+def test_nmap_canonical_form_equates_what_nmap_runs_alike(a, b):
+    """Spellings nmap's manual gives the same meaning compare equal."""
+    assert ev.canonical(a) == ev.canonical(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (NmapScan(targets=T, ports="53", technique="syn", udp=True), NmapScan(targets=T, ports="53")),
+        (NmapScan(targets=T, ports="U:53,80", technique="syn", udp=True), NmapScan(targets=T, ports="53,80", technique="syn", udp=True)),
+        (NmapScan(targets=T, ports="80,443"), NmapScan(targets=T, ports="80")),
+        (NmapScan(targets=T, ports="0-65535"), NmapScan(targets=T, all_ports=True)),
+        (NmapScan(targets=T, fast=True), NmapScan(targets=T)),
+        (NmapScan(targets=T, timing=4), NmapScan(targets=T)),
+        (NmapScan(targets=T, technique="syn"), NmapScan(targets=T)),
+        (NmapScan(targets=T, technique="ping"), NmapScan(targets=T)),
+        (NmapScan(targets=T, aggressive=True), NmapScan(targets=T, os_detection=True, service_version=True)),
+    ],
+)
+def test_nmap_canonical_form_keeps_what_changes_the_scan(a, b):
+    assert ev.canonical(a) != ev.canonical(b)
+
+
 def test_search_canonical_form_ignores_condition_order():
     a = EsSearch.model_validate({"where": [{"field": "tags", "value": "dns"}, {"field": "source.ip", "value": "10.0.0.5"}],
                                  "fields": ["b.x", "a.y"], "any_of": [{"field": "x", "op": "in", "value": [2, 1]}]})

@@ -8,8 +8,8 @@ conversation's last call, as a follow-up). The score per record:
 * **valid JSON** — the model's final answer text is one JSON object;
 * **valid call** — that text validated and is what the planner returned (not a retry's
   give-up reply); answers the planner's pre-checks gave without the model count as valid;
-* **semantic match** — nmap: canonical forms equal (order of targets, scripts, excludes and
-  port items ignored); Elasticsearch: canonical forms equal, or, when a cluster with the
+* **semantic match** — nmap: canonical forms equal (``canonical_nmap``: what nmap runs, so
+  order, port spellings, nmap's defaults and -A's parts do not count); Elasticsearch: canonical forms equal, or, when a cluster with the
   fixture data answers and the expected search finds something, both searches return the
   same hits (ids, as a set, when size > 0), the same total and the same buckets /
   cardinality; no tool: same ``kind``;
@@ -54,25 +54,69 @@ PlanFn = Callable[[str, dict | None], Outcome]
 # --- canonical forms --------------------------------------------------------------------------------
 
 
-def _port_items(spec: str | None) -> str | None:
-    """'T:80,443,U:53' and '443,T:80,U:53' → the same sorted, protocol-tagged item list."""
-    if spec is None:
+# nmap's own defaults and aliases (nmap(1)): -T3 and --version-intensity 7 are what runs without
+# them, -F is --top-ports 100, no port option is --top-ports 1000, -p- is ports 1-65535, and -A
+# is -O -sV -sC --traceroute.
+_DEFAULT_TIMING = 3
+_DEFAULT_INTENSITY = 7
+
+
+def _ranges(ports: set[int]) -> str:
+    """{22, 23, 24, 80} → '22-24,80'."""
+    runs: list[list[int]] = []
+    for p in sorted(ports):
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in runs)
+
+
+def _probes(scan: NmapScan) -> dict | None:
+    """Which ports each protocol probes: {"tcp": "1-1024", "udp": "53"} or {"tcp": "top 100"},
+    the same for every spelling nmap treats alike (ranges or lists, T:/U: prefixes, -p- or
+    1-65535, -F or --top-ports 100, no port option or --top-ports 1000). None for a ping
+    sweep, which probes no ports."""
+    if scan.technique == "ping":
         return None
-    proto, items = "", []
-    for part in spec.split(","):
-        if ":" in part:
-            proto, part = part.split(":")
-        items.append(f"{proto}:{part}" if proto else part)
-    return ",".join(sorted(set(items)))
+    protocols = ("udp",) if scan.technique == "udp" else ("tcp", "udp") if scan.udp else ("tcp",)
+    spec = scan.ports or ("1-65535" if scan.all_ports else None)
+    if spec is None:
+        top = 100 if scan.fast else scan.top_ports or 1000
+        return {p: f"top {top}" for p in protocols}
+    probed: dict[str, set[int]] = {p: set() for p in protocols}
+    proto = ""  # a T:/U: prefix holds for the items after it, up to the next prefix (nmap(1))
+    for item in spec.split(","):
+        if ":" in item:
+            proto, item = item.split(":")
+        lo, _, hi = item.partition("-")
+        for p in protocols:
+            if not proto or proto == p[0].upper():  # T: tcp, U: udp; S: (sctp) is never scanned here
+                probed[p].update(range(int(lo), int(hi or lo) + 1))
+    return {p: _ranges(v) for p, v in probed.items()}
 
 
 def canonical_nmap(scan: NmapScan) -> dict:
+    """The scan as nmap runs it: order of targets, scripts and excludes ignored, ports as the
+    set each protocol probes, nmap's defaults left out and -A as what it turns on (so "-T3"
+    equals no -T, "-F" equals "--top-ports 100", "-p 22-24" equals "-p 22,23,24", and
+    "-sS -sU -p 53" equals "-sS -sU -p T:53,U:53")."""
     d = scan.compact()
+    for key in ("ports", "top_ports", "all_ports", "fast"):
+        d.pop(key, None)
+    probes = _probes(scan)
+    if probes is not None:
+        d["probes"] = probes
+    if d.pop("aggressive", False):
+        d.update(os_detection=True, service_version=True, traceroute=True)
+        d["scripts"] = [*d.get("scripts", []), "default"]
+    if d.get("timing") == _DEFAULT_TIMING:
+        del d["timing"]
+    if d.get("version_intensity") == _DEFAULT_INTENSITY:
+        del d["version_intensity"]
     for key in ("targets", "scripts", "exclude"):
         if key in d:
-            d[key] = sorted(d[key])
-    if "ports" in d:
-        d["ports"] = _port_items(d["ports"])
+            d[key] = sorted(set(d[key]))
     return d
 
 
