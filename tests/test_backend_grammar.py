@@ -671,6 +671,13 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     assert "skip_discovery" in scan_values("what's running on 10.0.0.3, assume it's up")["required"]
     assert "ports" in scan_values("tcp and udp port 53 on dc02")["required"]
     assert "ports" not in scan_values("nmap --top-ports 100 10.0.0.3")["required"]
+    # a service named where a port belongs asks for its port, unless ports are picked otherwise
+    assert "ports" in scan_values("anything listening on telnet in 10.6.0.1-50?")["required"]
+    assert "ports" in scan_values("is RDP open on 10.0.0.1")["required"]
+    for other in ("run vnc-info on 10.0.0.1", "--script=http-title 10.0.0.1", "all ports on 10.0.0.1, ssh too",
+                  "top 100 ports of 10.0.0.1 and ssh", "ping sweep 10.0.0.0/24 for ssh", "netbios names of nas01",
+                  "scan 10.0.0.3 but not ssh"):
+        assert "ports" not in scan_values(other)["required"], other
     assert "ports" not in scan_values("scan 10.0.0.3 but not port 22", {"tool": "nmap", "targets": ["10.0.0.3"]})["required"]
     assert "service_version" not in scan_values("nmap fs01 without version detection")["required"]
     assert "os_detection" not in scan_values("smb os discovery on fs01")["required"]

@@ -522,6 +522,18 @@ _NEGATION = re.compile(rf"\b({_NEGATION_WORDS})\s+$", re.I)
 _PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop the|remove the|turn off)\s+$", re.I)
 
 
+# A service named on its own where a port belongs ("anything on telnet", "is RDP open") asks
+# for its port, as "port 23" would: every scan of the train/val/test data that names one of
+# these sets ports (not netbios: nbstat needs none). Not inside a script's name ("vnc-info"),
+# and not when the words pick ports another way (all ports, a top-N or its words, a quick
+# scan) or say "ping" (a ping sweep scans none).
+_SERVICE_NAMED = re.compile(
+    r"(?<![\w./=-])(ftp|sshd?|telnet|smtp|dns|https?|tls|ssl|pop3|ntp|imap|snmp|ldap|smb2?|cifs|mssql|nfs|"
+    r"mysql|rdp|postgres(ql)?|vnc|winrm|redis|elasticsearch|mongodb)(?![\w.-])", re.I)
+_OTHER_PORT_CHOICE = frozenset(("all_ports", "fast", "top_ports"))
+_NOT_A_PORT_LIST = re.compile(r"\bping|\b(top|most|common|popular|frequent)\b", re.I)
+
+
 def _written_flags(question: str) -> tuple[list[str], set[str]]:
     """(options whose flags or phrases are written, options whose flags are written after a negation)."""
     required: list[str] = []
@@ -536,6 +548,10 @@ def _written_flags(question: str) -> tuple[list[str], set[str]]:
         asked = any(not _PHRASE_NEGATION.search(question[: m.start()]) for m in phrase.finditer(question))
         if asked and name not in required:
             required.append(name)
+    service = any(not _PHRASE_NEGATION.search(question[: m.start()]) for m in _SERVICE_NAMED.finditer(question))
+    if service and "ports" not in required and not _OTHER_PORT_CHOICE & set(required) \
+            and not _NOT_A_PORT_LIST.search(question):
+        required.append("ports")
     return required, negated
 
 
