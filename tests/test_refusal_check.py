@@ -66,6 +66,17 @@ def test_a_destructive_refusal_of_a_plain_log_search_becomes_only_a_search():
     assert tools_of(backend.calls[1].schema) == {"elasticsearch"}  # read-only, whatever it writes
 
 
+def test_a_destructive_refusal_of_a_plain_in_scope_scan_becomes_only_a_scan():
+    p, backend = planner([DESTRUCTIVE, SCAN])
+    out = p.plan("scan 127.0.0.1 but keep it under 50 packets a second")
+    assert isinstance(out.plan, NmapScan) and out.attempts == 2
+    assert tools_of(backend.calls[1].schema) == {"nmap"}
+    for stands in ("scan 8.8.8.8 but keep it under 50 packets a second",  # out of scope
+                   "flood 127.0.0.1 with packets"):  # a hostile word
+        p, backend = planner([DESTRUCTIVE])
+        assert p.plan(stands).call is None and len(backend.calls) <= 1, stands
+
+
 @pytest.mark.parametrize(
     "question",
     [

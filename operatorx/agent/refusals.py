@@ -6,7 +6,8 @@ data uses exactly these). Some of them make a claim the code can check:
 * "outside the allowed scan scope" — false when every target the question names is inside
   the configured scope (policy says so);
 * "read-only … non-destructive" and "embedded instructions" — unfounded when the question
-  has no word that changes, destroys, attacks or instructs (``has_hostile_cue``).
+  has no word that changes, destroys, attacks or instructs (``has_hostile_cue``) and reads
+  as a follow-up, a log search or a scan of in-scope targets.
 
 An unfounded refusal is not shown: the planner asks the model again with the refusal taken
 out of the grammar, and whatever call it writes still goes through validation, policy and
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from operatorx.agent.grounding import _LOG_WORDS, _SCAN_WORDS, _one_typo, target_candidates
+from operatorx.agent.grounding import _LOG_WORDS, _SCAN_WORDS, _one_typo, scan_only, target_candidates
 from operatorx.schemas.plan import Reply
 
 SCOPE = "That target is outside the allowed scan scope."
@@ -91,8 +92,11 @@ def unfounded(
     A scope refusal whose targets are all in scope, or a question back about what to scan
     when the request names it, may become a scan or a search. A refusal as destructive or
     as an injection of a request without a hostile word becomes an edit of the last call
-    for a follow-up (its tool only), and otherwise only a read-only search, when the request
-    reads as a log search: whatever the model then writes cannot change a thing.
+    for a follow-up (its tool only); otherwise only a read-only search, when the request
+    reads as a log search, or only a scan, when it reads as a scan (``scan_only``) of named
+    targets all inside the scope ("scan 10.7.7.7 but keep it under 50 packets a second"):
+    whatever the model then writes cannot change a thing, and a scan still meets policy and
+    the analyst's confirmation.
     """
     message = " ".join(reply.message.split())
     if reply.kind == "refuse" and message == SCOPE:
@@ -110,6 +114,9 @@ def unfounded(
                 {previous["tool"]})
         if _LOG_WORDS.search(question) and not _SCAN_WORDS.search(question):
             return "the request is a log search that asks to change, attack or instruct nothing", _SEARCH
+        targets = target_candidates(question, hostnames)
+        if scan_only(question, bool(targets)) and all(check_target(t) is None for t in targets):
+            return "the request is a scan of in-scope targets that asks to change, attack or instruct nothing", _SCAN
         return None
     named = reply.kind == "clarify" and message == VAGUE_SCAN and previous is None
     if named and target_candidates(question, hostnames):
@@ -119,3 +126,4 @@ def unfounded(
 
 _CALLS = frozenset({"nmap", "elasticsearch"})
 _SEARCH = frozenset({"elasticsearch"})
+_SCAN = frozenset({"nmap"})
