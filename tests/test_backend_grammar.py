@@ -678,6 +678,10 @@ def test_options_written_as_flags_must_be_set(tokenizer):
                   "top 100 ports of 10.0.0.1 and ssh", "ping sweep 10.0.0.0/24 for ssh", "netbios names of nas01",
                   "scan 10.0.0.3 but not ssh"):
         assert "ports" not in scan_values(other)["required"], other
+    # a narrow script needs its own word: "tls ciphers" is not tls-alpn, "ssl" not sslv2
+    assert "tls-alpn" not in scan_values("what TLS cipher suites does mail.corp.internal offer?")["scripts"]
+    assert "sslv2" not in scan_values("ssl cert of 10.0.0.1")["scripts"]
+    assert {"tls-alpn", "sslv2"} <= set(scan_values("alpn protocols and sslv2 on 10.0.0.1")["scripts"])
     # numbers where ports stand ask for ports; numbers something else reads do not
     hosts = ("web01", "dc01")
     for q in ("grab service versions from web01 on 80 and 443", "which of 10.0.9.0/24 have 80, 443 or 8080 open?",

@@ -283,8 +283,8 @@ SCRIPT_WORDS: dict[str, tuple[str, ...]] = {
     "ssh2-enum-algos": ("ssh", "ssh2", "algorithms", "algos", "kex"),
     "ssl-cert": ("ssl", "tls", "https", "cert", "certs", "certificate", "certificates", "x509"),
     "ssl-enum-ciphers": ("ssl", "tls", "https", "cipher", "ciphers"),
-    "sslv2": ("ssl", "sslv2"),
-    "tls-alpn": ("tls", "alpn"),
+    "sslv2": ("sslv2",),  # narrow scripts need their own word: "tls ciphers" is not alpn
+    "tls-alpn": ("alpn",),
     "vnc-info": ("vnc",),
     "default": ("default",),
     "safe": ("safe",),
