@@ -177,6 +177,16 @@ def test_ipv6_option_only_where_a_target_can_be_ipv6(tokenizer):
     assert accepts(tokenizer, v6, '{"tool":"nmap","targets":["localhost"],"ipv6":true}')
 
 
+def test_a_follow_up_that_moves_the_scan_scans_only_the_named_host():
+    from operatorx.agent.grounding import scan_values
+
+    prev = {"tool": "nmap", "targets": ["10.1.1.1"], "ports": "22,80"}
+    assert scan_values("same scan against 10.1.1.2 instead", prev)["targets"] == (("10.1.1.2",),)
+    assert scan_values("now 10.1.1.2", prev)["targets"] == (("10.1.1.2",),)
+    for kept in ("also 10.1.1.2", "now 10.1.1.2 too", "and 10.1.1.2?", "now skip 10.1.1.1", "now faster"):
+        assert "targets" not in scan_values(kept, prev), kept  # the named and the edited scan's hosts
+
+
 def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
     from operatorx.agent.grounding import scan_values
 

