@@ -133,7 +133,7 @@ def hostile_reason(question: str) -> str | None:
 # except that a scan-only question (``scan_only``) offers no search.
 _SCAN_WORDS = re.compile(
     r"\b(scan\w*|nmap|ports?|hosts? (are |is )?(up|alive|online)|alive|ping\w*|sweep|os detection|"
-    r"operating system|what os|services?|versions?|fingerprint\w*|traceroute|nse|banner|certificate of)\b",
+    r"operating system|what os|services?|versions?|fingerprint\w*|traceroute|nse|banner|certificate of|titles?)\b",
     re.I,
 )
 _LOG_WORDS = re.compile(
