@@ -814,6 +814,8 @@ def test_words_that_leave_something_out_need_an_exclude(tokenizer):
     assert search_shape("medium yara matches except from sensor so-heavy01 last week") == ("exclude",)
     assert search_shape("give me flows with no protocol") == ("exclude",)
     assert search_shape("not sure, dns for non-existent domains") == ()
+    assert search_shape("traffic from 192.168.1.77 going outside the network") == ("exclude",)
+    assert search_shape("conns to external addresses with the most bytes") == ("exclude",)
     where = [{"field": "tags", "value": "conn"}]
     schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["exclude"])
     missing = [{"field": "network.protocol", "op": "exists"}]

@@ -729,7 +729,10 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
     "buckets": re.compile(r"\b(most common|most frequent|busiest|most active|breakdown|group(ed)? by)\b", re.I),
     "exclude": re.compile(
         r"\b(except|excluding|exclude|excluded|other than|apart from|besides|but not|ignoring|ignore|minus"
-        r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no)\b", re.I
+        r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no"
+        # traffic that leaves: the private ranges are excluded from its destinations
+        r"|leav(e|es|ing) (the|our) (network|lan)|outside (the|our) (network|lan)"
+        r"|external (addresses|ips?|hosts|destinations|systems)|to the internet)\b", re.I
     ),
     "all_time": re.compile(
         r"\b(all time|all-time|no time (limit|filter|window|range)|ever|(whole|entire) history"
