@@ -811,7 +811,7 @@ def test_aggregation_words_fix_the_aggregation(tokenizer):
 def test_words_that_leave_something_out_need_an_exclude(tokenizer):
     from operatorx.agent.grounding import search_shape
 
-    assert search_shape("medium yara matches except from sensor so-heavy01 last week") == ("exclude",)
+    assert search_shape("medium yara matches except from sensor so-heavy01 last week") == ("exclude", "since=now-1w")
     assert search_shape("give me flows with no protocol") == ("exclude",)
     assert search_shape("not sure, dns for non-existent domains") == ()
     assert search_shape("traffic from 192.168.1.77 going outside the network") == ("exclude",)
@@ -820,6 +820,23 @@ def test_words_that_leave_something_out_need_an_exclude(tokenizer):
     schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["exclude"])
     missing = [{"field": "network.protocol", "op": "exists"}]
     assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where, "exclude": missing}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
+
+
+def test_a_named_window_is_the_since(tokenizer):
+    from operatorx.agent.grounding import search_shape, search_window
+
+    assert search_window("did 10.0.0.5 connect to 192.168.3.3 in the past 24 hours?") == "now-24h"
+    assert search_window("narrow that down to the past hour") == "now-1h"
+    assert search_window("dns over the last 3 days") == "now-3d"
+    assert search_window("the last 5 failed logins") is None
+    assert search_window("last hour or the past 2 days?") is None  # two windows: the model picks
+    assert "since=now-1h" in search_shape("alerts in the last hour")
+    assert search_shape("all time, not the last hour") == ("all_time",)
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["since=now-1h"])
+    where = [{"field": "tags", "value": "alert"}]
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "since": "now-1h", "where": where}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "since": "now-1d", "where": where}))
     assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
 
 
@@ -841,6 +858,8 @@ def test_all_time_has_no_window_and_raw_logs_no_aggregation(tokenizer):
 
 def _has_shape(shape: str, call: dict) -> bool:
     agg = call.get("agg") or {}
+    if shape.startswith("since="):
+        return call.get("since") == shape.removeprefix("since=")
     return {
         "count": call.get("size") == 0,
         "either": len(call.get("any_of") or []) >= 2,
@@ -869,7 +888,9 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
             seen[shape] += 1
             if not _has_shape(shape, rec["target"]):
                 wrong.append((rec["id"], shape, question))
-    assert set(seen) == set(SEARCH_SHAPE_WORDS) and min(seen.values()) >= 5, seen
+    windows = sum(n for shape, n in seen.items() if shape.startswith("since="))
+    words = {shape: n for shape, n in seen.items() if not shape.startswith("since=")}
+    assert set(words) == set(SEARCH_SHAPE_WORDS) and min(words.values()) >= 5 and windows > 500, seen
     assert wrong == []
 
 

@@ -746,12 +746,31 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
 
 
 def search_shape(question: str) -> tuple[str, ...]:
-    """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have.
+    """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have, and
+    ``since=<window>`` for the time window they name (``search_window``).
 
     The model still returned 20 logs for "count connection logs on port 3389" and a
     source-only search for "all logs involving 10.0.0.6"; the grammar makes these exact.
     """
-    return tuple(name for name, words in SEARCH_SHAPE_WORDS.items() if words.search(question))
+    shape = [name for name, words in SEARCH_SHAPE_WORDS.items() if words.search(question)]
+    window = search_window(question)
+    if window is not None and "all_time" not in shape:
+        shape.append(f"since={window}")
+    return tuple(shape)
+
+
+_WINDOW = re.compile(r"\b(last|past|previous|preceding|prior|trailing)\s+(\d{1,4}\s*)?"
+                     r"(minutes?|mins?|hours?|hrs?|days?|weeks?|wks?)\b", re.I)
+_WINDOW_UNITS = {"mi": "m", "ho": "h", "hr": "h", "da": "d", "we": "w", "wk": "w"}
+
+
+def search_window(question: str) -> str | None:
+    """The relative window "the last/past N units" names ("past 24 hours" → ``now-24h``,
+    "last hour" → ``now-1h``), when the question names exactly one; None otherwise. Every
+    search of the train/val/test data that names one has exactly that ``since`` (a
+    follow-up "narrow that down to the past hour" kept the day it edited)."""
+    windows = {f"now-{(n.strip() or '1')}{_WINDOW_UNITS[unit[:2].lower()]}" for _, n, unit in _WINDOW.findall(question)}
+    return windows.pop() if len(windows) == 1 else None
 
 
 # A search's string values: spans of the analyst's words (up to this many), as written and

@@ -422,6 +422,10 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
     if "all_time" in shape:  # no time window
         props.pop("since", None)
         props.pop("until", None)
+    for window in (w.removeprefix("since=") for w in shape if w.startswith("since=")):  # "the past 24 hours"
+        if "since" in props:
+            props["since"] = {"type": "string", "enum": [window]}
+            search["required"].append("since")
     if "raw" in shape and "count" not in shape:  # the logs themselves
         props.pop("agg", None)
         props["size"] = {**props["size"], "minimum": 1}
