@@ -472,7 +472,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
             result["targets"] = (tuple(named),)
     required, negated = _written_flags(question)
-    if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _bare_port_numbers(plain_text, parts):
+    if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
         required.append("ports")
     for name in negated:
         result[name] = ()
@@ -493,12 +493,20 @@ _PORTISH = re.compile(r"(\b(on|at|have|has|to)\s+|:\s*)\d{1,5}\b|\b\d{1,5}\s*(,|
 _COUNTED = re.compile(r"\d+\s+(hosts?|boxes|machines|servers|ips|addresses|targets|results|times|retries|tries)\b", re.I)
 
 
+def _ports_asked(question: str, plain_text: str, parts: set[str]) -> bool:
+    """The words ask for ports without saying "port": a service named where a port belongs
+    (``_SERVICE_NAMED``, not negated) or numbers where ports stand (``_bare_port_numbers``).
+    ``plain_text`` is the question without its targets and durations."""
+    named = (m for m in _SERVICE_NAMED.finditer(question) if not _PHRASE_NEGATION.search(question[: m.start()]))
+    service = not _NOT_A_PORT_LIST.search(question) and any(True for _ in named)
+    return service or _bare_port_numbers(plain_text, parts)
+
+
 def _bare_port_numbers(plain_text: str, parts: set[str]) -> bool:
     """True when the question writes numbers where ports stand (``_PORTISH``: "versions from
     web01 on 80 and 443", "10.0.9.0/24: 22/3389?") and nothing else could take them: none of
-    the other numeric options' words, no timing template, no count of something else, no ping. ``plain_text`` is the question
-    without its targets and durations. Every scan of the train/val/test data that writes such
-    numbers sets ports."""
+    the other numeric options' words, no timing template, no count of something else, no
+    ping. Every scan of the train/val/test data that writes such numbers sets ports."""
     text = _TIMING_OR_FLAG_NUMBER.sub(" ", plain_text)
     if not _PORTISH.search(text) or _COUNTED.search(text) or _NOT_A_PORT_LIST.search(text):
         return False
@@ -585,10 +593,6 @@ def _written_flags(question: str) -> tuple[list[str], set[str]]:
         asked = any(not _PHRASE_NEGATION.search(question[: m.start()]) for m in phrase.finditer(question))
         if asked and name not in required:
             required.append(name)
-    service = any(not _PHRASE_NEGATION.search(question[: m.start()]) for m in _SERVICE_NAMED.finditer(question))
-    if service and "ports" not in required and not _OTHER_PORT_CHOICE & set(required) \
-            and not _NOT_A_PORT_LIST.search(question):
-        required.append("ports")
     return required, negated
 
 
