@@ -412,13 +412,14 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     a word that leaves one out (``EXCLUDE_WORDS``). A number written as a duration ("90s",
     "5 minutes") is only a timeout.
 
-    What the analyst spelled out is kept too. ``targets`` (a new scan only; a follow-up may
-    add or swap hosts) lists the target lists the scan may have: every host the question
-    names, in order, or — when words leave some out — those minus any of them
-    (``named_targets``). ``required`` names the options written as nmap flags (``-sV``,
-    ``-p-``, ``-T4``, ``--top-ports``) or asked for by a phrase (``SWITCH_PHRASES``: "all
-    ports", "os detection"), which the scan must set; a flag written after "no" or
-    "without" ("no -sV") is not allowed at all.
+    What the analyst spelled out is kept too. ``targets`` (a new scan, or a follow-up that
+    moves the scan: "same for X"; another follow-up may add or swap hosts) lists the target
+    lists the scan may have: every host the question names, in order, or — when words leave
+    some out — those minus any of them (``named_targets``). ``required`` names the options
+    written as nmap flags (``-sV``, ``-p-``, ``-T4``, ``--top-ports``) or asked for by a
+    phrase (``SWITCH_PHRASES``: "all ports", "os detection"; ports also by a named service
+    or numbers where ports stand, ``_ports_asked``), which the scan must set; a flag written
+    after "no" or "without" ("no -sV") is not allowed at all.
     """
     targets = target_candidates(question, hostnames)
     text = without_targets(question, targets)

@@ -9,8 +9,9 @@ conversation's last call, as a follow-up). The score per record:
 * **valid call** — that text validated and is what the planner returned (not a retry's
   give-up reply); answers the planner's pre-checks gave without the model count as valid;
 * **semantic match** — nmap: canonical forms equal (``canonical_nmap``: what nmap runs, so
-  order, port spellings, nmap's defaults and -A's parts do not count); Elasticsearch: canonical forms equal, or, when a cluster with the
-  fixture data answers and the expected search finds something, both searches return the
+  order, port spellings, nmap's defaults and -A's parts do not count); Elasticsearch:
+  canonical forms equal, or, when a cluster with the fixture data answers and the
+  expected search finds something, both searches return the
   same hits (ids, as a set, when size > 0), the same total and the same buckets /
   cardinality; no tool: same ``kind``;
 * **refusals** — for no-tool records, the right kind and no call; for call records, how
