@@ -573,9 +573,10 @@ _PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop 
 # these sets ports (not netbios: nbstat needs none). Not inside a script's name ("vnc-info"),
 # and not when the words pick ports another way (all ports, a top-N or its words, a quick
 # scan) or say "ping" (a ping sweep scans none).
-_SERVICE_NAMED = re.compile(
-    r"(?<![\w./=-])(ftp|sshd?|telnet|smtp|dns|https?|tls|ssl|pop3|ntp|imap|snmp|ldap|smb2?|cifs|mssql|nfs|"
-    r"mysql|rdp|postgres(ql)?|vnc|winrm|redis|elasticsearch|mongodb)(?![\w.-])", re.I)
+_PROTOCOLS = ("ftp", "ssh", "sshd", "telnet", "smtp", "dns", "http", "https", "tls", "ssl", "pop3", "ntp", "imap",
+              "snmp", "ldap", "smb", "smb2", "cifs", "mssql", "nfs", "mysql", "rdp", "postgres", "postgresql", "vnc",
+              "winrm", "redis", "elasticsearch", "mongodb")  # SERVICE_PORTS' protocol names, not its topic words
+_SERVICE_NAMED = re.compile(r"(?<![\w./=-])(" + "|".join(_PROTOCOLS) + r")(?![\w.-])", re.I)
 _OTHER_PORT_CHOICE = frozenset(("all_ports", "fast", "top_ports"))
 _NOT_A_PORT_LIST = re.compile(r"\bping|\b(top|most|common|popular|frequent)\b", re.I)
 

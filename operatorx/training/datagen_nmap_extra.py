@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from operatorx.training.datagen_nmap import scan, target
-from operatorx.training.datagen_nmap_natural import SERVICES
+from operatorx.training.datagen_nmap_natural import SERVICES, T
 from operatorx.training.datagen_phrasing import Bag, Family, drawer, template_families
 from operatorx.training.datagen_values import Phrase
 
@@ -44,9 +44,8 @@ def port_list(r: random.Random, n: int) -> Phrase:
     return Phrase(text, {"ports": ",".join(words)})
 
 
-drawer("xnet")(lambda r, b: target(r, kinds=("cidr", "range", "star", "x")))
+# Targets: datagen_nmap_natural's {net} and {tg}; {xone} is its {one} without IPv6.
 drawer("xone")(lambda r, b: target(r, kinds=("ip", "host", "local")))
-drawer("xtg")(lambda r, b: target(r))
 drawer("plist")(lambda r, b: port_list(r, r.choice([2, 3, 3, 4])))
 drawer("rate")(lambda r, b: r.choice(RATES))
 
@@ -60,10 +59,6 @@ def _svc(r, b):
 FAMILIES: list[Family] = []
 
 
-def T(b: Bag, key: str) -> list[str]:
-    return b[key].meaning["targets"]
-
-
 def P(b: Bag) -> str:
     return b["plist"].meaning["ports"]
 
@@ -72,29 +67,29 @@ def F(fid, intent, build, train, weight=1.0):
     FAMILIES.extend(template_families(fid, intent, "nmap", build, train, (), weight))
 
 
-F("nmapx.plist.net", "nmap.ports", lambda b: scan(targets=T(b, "xnet"), ports=P(b), open_only=True),
-  ["hosts in {xnet} with {plist} open", "is {plist} open anywhere in {xnet}?", "check {xnet} for open {plist}",
-   "anything open on {plist} across {xnet}?", "which machines on {xnet} have {plist} open",
-   "{xnet}: who has {plist} open?"], weight=2)
+F("nmapx.plist.net", "nmap.ports", lambda b: scan(targets=T(b, "net"), ports=P(b), open_only=True),
+  ["hosts in {net} with {plist} open", "is {plist} open anywhere in {net}?", "check {net} for open {plist}",
+   "anything open on {plist} across {net}?", "which machines on {net} have {plist} open",
+   "{net}: who has {plist} open?"], weight=2)
 F("nmapx.plist.one", "nmap.ports", lambda b: scan(targets=T(b, "xone"), ports=P(b)),
   ["scan {xone} on {plist}", "check {plist} on {xone}", "{xone}: {plist}?", "try {plist} against {xone}",
    "is {xone} open on {plist}", "look at {plist} on {xone}"], weight=2)
-F("nmapx.plist.sv", "nmap.version", lambda b: scan(targets=T(b, "xtg"), ports=P(b), service_version=True),
-  ["identify the services on {plist} of {xtg}", "versions of whatever runs on {plist} at {xtg}",
-   "service detection for {xtg} on {plist}", "what software sits on {plist} of {xtg}?",
-   "get versions from {xtg} on {plist}"], weight=1.5)
-F("nmapx.plist.os", "nmap.compose", lambda b: scan(targets=T(b, "xtg"), ports=P(b), os_detection=True),
-  ["os detection on {xtg}, just {plist}", "what os is {xtg}? only check {plist}"], weight=0.6)
-F("nmapx.svc.net", "nmap.ports", lambda b: scan(targets=T(b, "xnet"), ports=str(b["xsvc"].meaning["value"]),
+F("nmapx.plist.sv", "nmap.version", lambda b: scan(targets=T(b, "tg"), ports=P(b), service_version=True),
+  ["identify the services on {plist} of {tg}", "versions of whatever runs on {plist} at {tg}",
+   "service detection for {tg} on {plist}", "what software sits on {plist} of {tg}?",
+   "get versions from {tg} on {plist}"], weight=1.5)
+F("nmapx.plist.os", "nmap.compose", lambda b: scan(targets=T(b, "tg"), ports=P(b), os_detection=True),
+  ["os detection on {tg}, just {plist}", "what os is {tg}? only check {plist}"], weight=0.6)
+F("nmapx.svc.net", "nmap.ports", lambda b: scan(targets=T(b, "net"), ports=str(b["xsvc"].meaning["value"]),
                                                    open_only=True),
-  ["anything with {xsvc} open in {xnet}?", "hosts with {xsvc} open on {xnet}", "is {xsvc} open anywhere in {xnet}",
-   "{xnet}: which hosts have {xsvc} open?", "{xnet}: who runs {xsvc}?"], weight=1.5)
-F("nmapx.rate.max", "nmap.compose", lambda b: scan(targets=T(b, "xtg"), max_rate=b["rate"]),
-  ["scan {xtg} but stay under {rate} packets a second", "scan {xtg}, capped at {rate} packets/sec",
-   "scan {xtg}; limit it to {rate} pps", "go easy on {xtg}: at most {rate} packets per second",
-   "scan {xtg} without going over {rate} packets a second", "throttle the scan of {xtg} to {rate} pps"], weight=1.5)
-F("nmapx.rate.min", "nmap.compose", lambda b: scan(targets=T(b, "xtg"), min_rate=b["rate"]),
-  ["scan {xtg} at no less than {rate} packets a second", "scan {xtg}, at least {rate} pps",
-   "push at least {rate} packets per second at {xtg}"], weight=0.8)
-F("nmapx.rate.ports", "nmap.compose", lambda b: scan(targets=T(b, "xtg"), ports=P(b), max_rate=b["rate"]),
-  ["scan {plist} on {xtg} but stay under {rate} packets a second", "{xtg} ports {plist}, max {rate} pps"], weight=0.8)
+  ["anything with {xsvc} open in {net}?", "hosts with {xsvc} open on {net}", "is {xsvc} open anywhere in {net}",
+   "{net}: which hosts have {xsvc} open?", "{net}: who runs {xsvc}?"], weight=1.5)
+F("nmapx.rate.max", "nmap.compose", lambda b: scan(targets=T(b, "tg"), max_rate=b["rate"]),
+  ["scan {tg} but stay under {rate} packets a second", "scan {tg}, capped at {rate} packets/sec",
+   "scan {tg}; limit it to {rate} pps", "go easy on {tg}: at most {rate} packets per second",
+   "scan {tg} without going over {rate} packets a second", "throttle the scan of {tg} to {rate} pps"], weight=1.5)
+F("nmapx.rate.min", "nmap.compose", lambda b: scan(targets=T(b, "tg"), min_rate=b["rate"]),
+  ["scan {tg} at no less than {rate} packets a second", "scan {tg}, at least {rate} pps",
+   "push at least {rate} packets per second at {tg}"], weight=0.8)
+F("nmapx.rate.ports", "nmap.compose", lambda b: scan(targets=T(b, "tg"), ports=P(b), max_rate=b["rate"]),
+  ["scan {plist} on {tg} but stay under {rate} packets a second", "{tg} ports {plist}, max {rate} pps"], weight=0.8)
