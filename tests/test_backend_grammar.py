@@ -258,7 +258,14 @@ def test_scan_values_come_from_the_words():
     rate = scan_values("no faster than 300", {"tool": "nmap", "targets": ["::1"], "timing": 2})
     assert rate["timing"] == (1, 2, 3) and rate["max_rate"] == (300,)
     assert plain["scripts"] == () and scan_values("vuln scan 10.0.0.5")["scripts"] == ("vuln",)
-    assert scan_values("grab the ssh host keys of 10.0.0.5")["scripts"] == ("ssh-auth-methods", "ssh-hostkey", "ssh2-enum-algos")
+    assert scan_values("grab the ssh host keys of 10.0.0.5")["scripts"] == ("ssh-hostkey",)
+    # a service's name alone asks for no script, nor do -Pn's and -sV's words for a category
+    assert scan_values("look for ssh and http across 10.0.0.0/24")["scripts"] == ()
+    assert scan_values("what OS does 10.0.0.5 run? an old 2008 server")["scripts"] == ()
+    assert scan_values("service versions on 10.0.0.5, skip host discovery")["scripts"] == ()
+    assert scan_values("is anon ftp allowed on 10.0.0.5")["scripts"] == ("ftp-anon",)
+    assert scan_values("windows version over smb from 10.0.0.5")["scripts"] == ("smb-os-discovery",)
+    assert scan_values("10.0.0.5: default scripts and version detection")["scripts"] == ("default",)
     assert set(scan_values("add -sC")["scripts"]) == {"default", "safe", "discovery", "version", "vuln"}
     kept = scan_values("also T4", {"tool": "nmap", "targets": ["::1"], "scripts": ["tls-alpn"], "technique": "fin"})
     assert kept["scripts"] == ("tls-alpn",) and kept["technique"] == ("fin",)

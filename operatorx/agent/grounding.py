@@ -24,7 +24,7 @@ import time
 
 from operatorx.config import Config
 from operatorx.errors import OperatorXError
-from operatorx.schemas.nmap import target_kind
+from operatorx.schemas.nmap import ALLOWED_SCRIPTS, target_kind
 from operatorx.schemas.plan import Reply
 
 MAX_QUESTION_CHARS = 1000
@@ -253,43 +253,52 @@ _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minu
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
-# NSE scripts and categories by the words that ask for them (their service, what they look
-# at); a script whose name is written is always allowed. Words about scripts in general
-# ("nse", "scripts", "-sC") allow the categories.
-_HTTP = ("http", "web", "www")
-SCRIPT_WORDS: dict[str, tuple[str, ...]] = {
+# NSE scripts and categories by the words that ask for them: what the script looks at
+# ("ciphers", "host keys", "signing"), a tuple when its words only count together ("smb" and
+# "os"). A service's name alone asks for no script: "look for ssh across …" is a port, not
+# ssh2-enum-algos, and "an old 2008 server" no http-server-header (both were written by the
+# adapter for hand-written questions). A script whose name is written is always allowed;
+# words about scripts in general ("nse", "scripts", "-sC") allow the categories unless one is named.
+ScriptCue = str | tuple[str, ...] | re.Pattern
+
+
+def _category_cue(name: str) -> re.Pattern:
+    """A category by its name next to a word for scripts: "the version scripts", "nse discovery"."""
+    scripts = r"(nse|scripts?|categ\w*)"  # a misspelt "scripts" is read as written right (_cued)
+    return re.compile(rf"\b{name}\s+({scripts}\s+)?{scripts}\b|\b{scripts}\s+(the\s+)?{name}\b", re.I)
+
+
+SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
     "banner": ("banner", "banners"),
-    "dns-nsid": ("dns", "nsid"),
-    "ftp-anon": ("ftp", "anonymous", "anon", "anonymously"),
-    "ftp-syst": ("ftp", "syst"),
-    "http-enum": (*_HTTP, "dirs", "directories", "paths"),
-    "http-headers": (*_HTTP, "headers", "header"),
-    "http-methods": (*_HTTP, "methods", "verbs"),
-    "http-robots.txt": (*_HTTP, "robots"),
-    "http-server-header": (*_HTTP, "server", "header"),
-    "http-title": (*_HTTP, "title", "titles", "page", "pages"),
-    "imap-capabilities": ("imap",),
+    "dns-nsid": ("nsid",),
+    "ftp-anon": ("anonymous", "anon", "anonymously"),
+    "ftp-syst": ("syst", ("ftp", "system")),
+    "http-enum": ("dirs", "directories", "paths"),
+    "http-headers": ("headers", ("http", "header")),
+    "http-methods": ("verbs", ("http", "methods"), ("web", "methods")),
+    "http-robots.txt": ("robots",),
+    "http-server-header": (("server", "header"),),
+    "http-title": ("title", "titles", "page", "pages"),
+    "imap-capabilities": (("imap", "capabilities"), ("imap", "capability")),
     "mysql-info": ("mysql",),
     "nbstat": ("netbios", "nbstat"),
-    "pop3-capabilities": ("pop3",),
-    "rdp-enum-encryption": ("rdp", "encryption"),
-    "smb-os-discovery": ("smb", "windows"),
-    "smb-protocols": ("smb", "dialects", "protocols"),
-    "smb2-security-mode": ("smb", "smb2", "signing"),
-    "smtp-commands": ("smtp", "mail"),
+    "pop3-capabilities": (("pop3", "capabilities"), ("pop3", "capability")),
+    "rdp-enum-encryption": ("encryption",),
+    "smb-os-discovery": (("smb", "os"), ("smb", "windows"), ("smb", "discovery")),
+    "smb-protocols": ("dialects", ("smb", "protocols"), ("smb", "protocol")),
+    "smb2-security-mode": ("smb2", "signing", ("security", "mode")),
+    "smtp-commands": (("smtp", "commands"), ("mail", "commands"), "ehlo"),
     "snmp-info": ("snmp",),
-    "ssh-auth-methods": ("ssh", "auth", "authentication"),
-    "ssh-hostkey": ("ssh", "hostkey", "hostkeys", "keys"),
-    "ssh2-enum-algos": ("ssh", "ssh2", "algorithms", "algos", "kex"),
-    "ssl-cert": ("ssl", "tls", "https", "cert", "certs", "certificate", "certificates", "x509"),
-    "ssl-enum-ciphers": ("ssl", "tls", "https", "cipher", "ciphers"),
+    "ssh-auth-methods": ("auth", "authentication", ("ssh", "methods"), ("login", "methods")),
+    "ssh-hostkey": ("hostkey", "hostkeys", ("ssh", "keys"), ("ssh", "key"), ("host", "keys")),
+    "ssh2-enum-algos": ("ssh2", "algorithms", "algos", "kex"),
+    "ssl-cert": ("cert", "certs", "certificate", "certificates", "x509"),
+    "ssl-enum-ciphers": ("cipher", "ciphers"),
     "sslv2": ("sslv2",),  # narrow scripts need their own word: "tls ciphers" is not alpn
     "tls-alpn": ("alpn",),
     "vnc-info": ("vnc",),
-    "default": ("default",),
-    "safe": ("safe",),
-    "discovery": ("discovery",),
-    "version": ("version", "versions"),
+    # categories: "skip discovery" is -Pn and "service versions" -sV, not their scripts
+    **{cat: (_category_cue(cat),) for cat in ("default", "safe", "discovery", "version")},
     "vuln": ("vuln", "vulns", "vulnerability", "vulnerabilities", "vulnerable", "cve", "cves"),
 }
 _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
@@ -638,12 +647,24 @@ def _techniques(question: str, words: set[str], previous: dict | None) -> tuple[
     return tuple(t for t in TECHNIQUE_WORDS if t in out)
 
 
+def _cued(cue: ScriptCue, named: set[str], question: str) -> bool:
+    if isinstance(cue, re.Pattern):
+        spelt = re.sub(r"[A-Za-z]+", lambda m: "scripts" if _one_typo(m[0].lower(), "scripts") else m[0], question)
+        return cue.search(spelt) is not None
+    return cue in named if isinstance(cue, str) else named.issuperset(cue)
+
+
 def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
     lowered = question.lower()
-    named = set(_named(words, {w: w for ws in SCRIPT_WORDS.values() for w in ws}))
-    out = [s for s, ws in SCRIPT_WORDS.items() if s in lowered or named.intersection(ws)]
-    if words & _SCRIPTS_IN_GENERAL:
-        out += ["default", "safe", "discovery", "version", "vuln"]
+    cues = {w for ws in SCRIPT_WORDS.values() for cue in ws if not isinstance(cue, re.Pattern)
+            for w in ((cue,) if isinstance(cue, str) else cue)}
+    named = set(_named(words, {w: w for w in cues}))
+    out = [s for s, ws in SCRIPT_WORDS.items()
+           if (s in ALLOWED_SCRIPTS and s in lowered)
+           or any(_cued(cue, named, question) for cue in ws)]
+    categories = ["default", "safe", "discovery", "version", "vuln"]
+    if words & _SCRIPTS_IN_GENERAL and not set(out) & set(categories):  # "default scripts" is one of them
+        out += categories
     if previous is not None:
         out += previous.get("scripts") or []
     return tuple(s for s in SCRIPT_WORDS if s in set(out))
