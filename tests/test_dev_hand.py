@@ -1,24 +1,29 @@
-"""data/dev-hand: hand-written questions whose targets must be valid, compact and unseen."""
+"""data/dev-hand, dev-hand2 and sel-hand: hand-written questions whose targets must be valid,
+compact and unseen."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from operatorx.schemas.plan import parse_plan
 from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-DEV = DATA / "dev-hand" / "val.jsonl"
+SETS = {"dev-hand": 64, "dev-hand2": 53, "sel-hand": 53}
+OTHERS = [DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]
 
 
 def _records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def test_every_target_validates_in_the_compact_form():
-    records = _records(DEV)
-    assert len(records) == 64 and len({r["id"] for r in records}) == 64
+@pytest.mark.parametrize("name", SETS)
+def test_every_target_validates_in_the_compact_form(name):
+    records = _records(DATA / name / "val.jsonl")
+    assert len(records) == SETS[name] and len({r["id"] for r in records}) == SETS[name]
     for rec in records:
         for call in filter(None, (rec["previous"], rec["target"])):
             plan = parse_plan(json.dumps(call))
@@ -29,8 +34,9 @@ def test_every_target_validates_in_the_compact_form():
         assert rec["tool"] == rec["target"]["tool"]
 
 
-def test_no_question_is_one_of_the_other_splits():
+@pytest.mark.parametrize("name", SETS)
+def test_no_question_is_one_of_the_other_splits(name):
     seen = set()
-    for path in [*DATA.glob("*.jsonl"), DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]:
+    for path in [*DATA.glob("*.jsonl"), *OTHERS, *(DATA / other / "val.jsonl" for other in SETS if other != name)]:
         seen |= {datagen.normalise(r["question"]) for r in _records(path)}
-    assert not [r["id"] for r in _records(DEV) if datagen.normalise(r["question"]) in seen]
+    assert not [r["id"] for r in _records(DATA / name / "val.jsonl") if datagen.normalise(r["question"]) in seen]
