@@ -183,8 +183,11 @@ def test_a_follow_up_that_moves_the_scan_scans_only_the_named_host():
     prev = {"tool": "nmap", "targets": ["10.1.1.1"], "ports": "22,80"}
     assert scan_values("same scan against 10.1.1.2 instead", prev)["targets"] == (("10.1.1.2",),)
     assert scan_values("now 10.1.1.2", prev)["targets"] == (("10.1.1.2",),)
-    for kept in ("also 10.1.1.2", "now 10.1.1.2 too", "and 10.1.1.2?", "now skip 10.1.1.1", "now faster"):
+    for kept in ("now 10.1.1.2 too", "and 10.1.1.2?", "now skip 10.1.1.1", "now faster"):
         assert "targets" not in scan_values(kept, prev), kept  # the named and the edited scan's hosts
+    # words that add a host keep the scan's hosts and add it
+    assert scan_values("also 10.1.1.2", prev)["targets"] == (("10.1.1.1", "10.1.1.2"),)
+    assert scan_values("throw 10.1.1.2 in there as well", prev)["targets"] == (("10.1.1.1", "10.1.1.2"),)
 
 
 def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
@@ -193,8 +196,25 @@ def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
     previous = {"tool": "nmap", "targets": ["10.3.0.0/24"], "technique": "ping"}  # default timing 3
     assert scan_values("crank the speed up a notch", previous)["timing"] == (4,)
     assert scan_values("slow it down", previous)["timing"] == (2,)
-    assert scan_values("same again", previous)["timing"] == (2, 3, 4)
+    assert scan_values("same again, a notch either way", previous)["timing"] == (2, 3, 4)
+    assert scan_values("same again", previous)["timing"] == (3,)  # no word about speed: it stays
+    assert scan_values("add udp 53 and 123 to it", {**previous, "timing": 2})["timing"] == (2,)
     assert scan_values("faster, T5", previous)["timing"] == (4, 5)
+
+
+def test_phrases_from_hand_written_questions_ask_for_their_options():
+    from operatorx.agent.grounding import scan_values, spelled_numbers
+
+    assert spelled_numbers("the top fifty ports, two hundred at most, a thousand") == {50, 200, 1000}
+    top = scan_values("null scan ws-eng-03, top hundred ports", None, ["ws-eng-03"])
+    assert top["top_ports"] == (100,) and "top_ports" in top["required"]
+    assert "top_ports" in scan_values("the 100 most common ports of 10.0.0.1")["required"]
+    timeout = scan_values("give up on any host after 30s, top 20 ports on 10.14.0.0/23")
+    assert {"host_timeout", "top_ports"} <= set(timeout["required"])
+    assert "host_timeout" not in scan_values("scan 10.0.0.1 but stay under 50 packets a second")["required"]
+    both = scan_values("OS and service detection on 10.20.4.17; don't ping them first")["required"]
+    assert {"service_version", "os_detection", "skip_discovery"} <= set(both)
+    assert {"service_version", "os_detection"} <= set(scan_values("fingerprint the OS and services on 10.0.0.9")["required"])
 
 
 def test_the_digits_of_a_written_x_range_are_no_port():
@@ -570,6 +590,15 @@ def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):
     ]
     for cond in bad:
         assert not accepts(tokenizer, schema, search(cond)), cond
+    # tags and modules take only Security Onion's own names; a dataset also one spelt as such
+    question = "show me events headed to 10.0.0.1 in zeek.kerberos"
+    closed = decoding_schema(["tags", "event.dataset", "event.module"], search_values=search_values(question))
+    assert accepts(tokenizer, closed, search({"field": "tags", "value": "conn"}))
+    assert accepts(tokenizer, closed, search({"field": "event.dataset", "value": "zeek.kerberos"}))
+    assert not accepts(tokenizer, closed, search({"field": "tags", "value": "events headed to"}))
+    assert not accepts(tokenizer, closed, search({"field": "tags", "op": "wildcard", "value": "*events*"}))
+    assert not accepts(tokenizer, closed, search({"field": "event.dataset", "value": "events"}))
+    assert not accepts(tokenizer, closed, search({"field": "event.module", "value": "zeek.kerberos"}))
     # without grounding any well-formed value goes
     free = decoding_schema(["host.name"])
     assert accepts(tokenizer, free, search({"field": "host.name", "value": "my_host"}))
@@ -657,7 +686,7 @@ def test_a_new_scan_scans_exactly_the_named_hosts(tokenizer):
         assert not accepts(tokenizer, schema, format_call({**scan, "targets": fewer}))
     left_out = scan_values("scan 10.0.0.0/24 and dc01 but skip 10.0.0.5", None, ["dc01"])["targets"]
     assert ("10.0.0.0/24", "dc01") in left_out and ("dc01",) in left_out
-    assert "targets" not in scan_values("also 10.0.0.9", {"tool": "nmap", "targets": ["10.0.0.5"]})
+    assert scan_values("also 10.0.0.9", {"tool": "nmap", "targets": ["10.0.0.5"]})["targets"] == (("10.0.0.5", "10.0.0.9"),)
     assert named_targets("scan 10.0.0.1 to 10.0.0.20") == ["10.0.0.1-20"]
     assert named_targets("check robots.txt on 10.0.0.9") == ["10.0.0.9"]
 
@@ -847,6 +876,20 @@ def test_a_named_window_is_the_since(tokenizer):
     assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
 
 
+def test_the_newest_n_hits_are_the_size(tokenizer):
+    from operatorx.agent.grounding import search_shape
+
+    assert search_shape("5 newest suricata alerts for sid 2022048") == ("size=5",)
+    assert search_shape("last 3 ssh logins that failed") == ("size=3",)
+    assert search_shape("alerts in the last 3 days") == ("since=now-3d",)  # a window, not hits
+    assert search_shape("how many of the last 20 alerts") == ("count",)  # a count keeps size 0
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["size=5"])
+    where = [{"field": "tags", "value": "alert"}]
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where, "size": 5}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where, "size": 0}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
+
+
 def test_all_time_has_no_window_and_raw_logs_no_aggregation(tokenizer):
     from operatorx.agent.grounding import search_shape
 
@@ -867,6 +910,8 @@ def _has_shape(shape: str, call: dict) -> bool:
     agg = call.get("agg") or {}
     if shape.startswith("since="):
         return call.get("since") == shape.removeprefix("since=")
+    if shape.startswith("size="):
+        return call.get("size") == int(shape.removeprefix("size="))
     return {
         "count": call.get("size") == 0,
         "either": len(call.get("any_of") or []) >= 2,
@@ -896,7 +941,7 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
             if not _has_shape(shape, rec["target"]):
                 wrong.append((rec["id"], shape, question))
     windows = sum(n for shape, n in seen.items() if shape.startswith("since="))
-    words = {shape: n for shape, n in seen.items() if not shape.startswith("since=")}
+    words = {shape: n for shape, n in seen.items() if not shape.startswith(("since=", "size="))}
     assert set(words) == set(SEARCH_SHAPE_WORDS) and min(words.values()) >= 5 and windows > 500, seen
     assert wrong == []
 

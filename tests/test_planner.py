@@ -51,7 +51,7 @@ def test_valid_scan_first_try():
 def test_valid_search_and_reply():
     p, _ = planner([SEARCH, {"tool": "none", "kind": "refuse", "message": "Not a scan or a search."}])
     assert isinstance(p.plan("dns lookups of evil.example in the last day").plan, EsSearch)
-    out = p.plan("write a poem")
+    out = p.plan("tell me a joke")
     assert out.plan == Reply(kind="refuse", message="Not a scan or a search.") and out.call is None
 
 
@@ -462,6 +462,31 @@ def test_pre_checks_never_answer_a_dataset_question_that_wants_a_call():
             if pre_check(" ".join(rec["question"].split()), hostnames, rec["previous"]) is not None:
                 tripped.append(rec["question"])
     assert calls > 6000 and tripped == []
+
+
+def test_a_request_for_writing_or_advice_is_off_topic():
+    from pathlib import Path
+
+    from operatorx.agent.grounding import pre_check
+
+    off = ["how do i get nmap installed on my mac?", "whats the best way to study for the OSCP",
+           "can you draft a phishing awareness email for the finance team?"]
+    for question in off:
+        reply = pre_check(question, (), None)
+        assert reply is not None and reply.kind == "refuse" and "only plan" in reply.message, question
+    data = ["how do I see failed logins today", "write a query for dns lookups of evil.com",
+            "how can we check which hosts are up in 10.0.0.0/24", "explain the alerts from 10.0.0.5 today"]
+    assert [q for q in data if pre_check(q, (), None) is not None] == []
+    # every no-tool record of train/val/test it answers is an off-topic refusal
+    repo = Path(__file__).resolve().parents[1]
+    answered = []
+    for split in ("train", "val", "test"):
+        for line in (repo / "data" / f"{split}.jsonl").read_text().splitlines():
+            rec = json.loads(line)
+            reply = pre_check(" ".join(rec["question"].split()), (), rec["previous"])
+            if rec["tool"] == "none" and reply is not None and "only plan Nmap scans and Security" in reply.message:
+                answered.append(rec["target"]["message"])
+    assert len(answered) >= 10 and set(answered) == {"I can only plan Nmap scans and Security Onion log searches."}
 
 
 def test_a_host_both_scanned_and_excluded_is_left_out():

@@ -323,13 +323,29 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # right before): the scan must set them, as if their flag were written. Every scan of
 # train, val and test with such a phrase sets its option (tests/test_backend_grammar.py);
 # single words stay a "may" (SWITCH_WORDS): "version" is also "the version scripts".
+# Round numbers analysts spell out ("the top fifty ports", "a hundred"); digits stay digits.
+SPELLED_NUMBERS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000}
+_MULTIPLIERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SPELLED = re.compile(rf"\b(?:({'|'.join(_MULTIPLIERS)})[ -])?({'|'.join(SPELLED_NUMBERS)})\b", re.I)
+_COUNT = rf"\d{{1,5}}|{_SPELLED.pattern}"
+
+
+def spelled_numbers(text: str) -> set[int]:
+    """The numbers spelled out in words: "top hundred" 100, "two hundred" 200, "fifty" 50."""
+    return {_MULTIPLIERS.get((m[1] or "one").lower(), 1) * SPELLED_NUMBERS[m[2].lower()] for m in _SPELLED.finditer(text)}
+
+
 SWITCH_PHRASES: dict[str, re.Pattern] = {
     name: re.compile(rf"\b({words})\b", re.I)
     for name, words in {
         "service_version": r"service detection|version detection|service versions?|service/version"
-        r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services",
+        r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services"
+        r"|(service|version) (and|&|\+|/) os (detection|fingerprint\w*)|os (and|&|\+|/) (service|version) detection"
+        r"|fingerprint (the )?(os|operating system) (and|&|\+|/) (the )?services",
         "os_detection": r"os detection|os fingerprint\w*|detect (the )?os|operating systems?|os guess\w*"
-        r"|(which|what) os|identify (the )?os|osscan",
+        r"|(which|what) os|identify (the )?os|osscan"
+        r"|(service|version) (and|&|\+|/) os (detection|fingerprint\w*)|os (and|&|\+|/) (service|version) detection"
+        r"|fingerprint (the )?(os|operating system) (and|&|\+|/) (the )?services",
         "all_ports": r"all ports|every port|all 65535|full port range|all tcp ports|entire port range"
         r"|whole port range|full range",
         "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path",
@@ -343,12 +359,18 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         "technique": r"(syn|stealth|half[- ]open|connect|udp|ack|fin|null|xmas|christmas tree) scan"
         r"|ping (scan|sweep)",
         "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
+        # "top 200 ports", "the top fifty ports", "100 most common ports"
+        "top_ports": rf"top[ -]?({_COUNT}) (tcp |udp )?ports|({_COUNT}) most (common|popular|used) (tcp |udp )?ports",
     }.items()
 }
 # A follow-up that says which way the timing goes gets that step only ("speed it up" is not T2).
 # "no faster than 300" is a packet rate, not a timing step.
 _FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry|more aggressive|turbo)\b", re.I)
 _SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive|more polite)\b", re.I)
+# Words about speed: a follow-up without one keeps the edited scan's timing.
+_TIMING_CUES = re.compile(r"\b(speed\w*|sped|fast\w*|quick\w*|slow\w*|notch|tim(ing|e)|template|aggressive|polite"
+                          r"|gentl\w*|quiet\w*|queit\w*|loud\w*|stealth\w*|sneak\w*|nois\w*|careful\w*|hurry|rush|turbo"
+                          r"|pace|tempo|throttle|paranoid|insane|normal)\b|(?<![\w-])-?[Tt]\s?[0-5]\b", re.I)
 # Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {
@@ -434,7 +456,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     text = without_targets(question, targets)
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     plain_text = _DURATION.sub(" ", text)
-    written = {int(n) for n in _NUMBER.findall(plain_text)}
+    written = {int(n) for n in _NUMBER.findall(plain_text)} | spelled_numbers(plain_text)
     if _ONE_UNIT.search(question):
         written.add(1)
     words = _stems(set(_WORDS.findall(question.lower())))
@@ -457,6 +479,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         t = prev.get("timing", 3)  # nmap's default template is 3: "faster" is 4
         faster, slower = _FASTER.search(question) is not None, _SLOWER.search(question) is not None
         steps = (t + 1,) if faster and not slower else (t - 1,) if slower and not faster else (t - 1, t, t + 1)
+        if not _TIMING_CUES.search(question):  # "add udp 53 and 123 to it" keeps the speed it had
+            steps = (t,)
         timing.update(k for k in steps if 0 <= k <= 5)
     parts = words | {p for w in words if "-" in w for p in w.split("-")} | set(re.findall(r"[a-z]+", question.lower()))
     for name, cues in NUMBER_WORDS.items():
@@ -481,9 +505,16 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         named = named_targets(question, hostnames)
         if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
             result["targets"] = (tuple(named),)
+    elif prev is not None and not leave_out and _ADD_TARGET.search(question) and not _RETARGET.search(question):
+        before = list(prev.get("targets", []))
+        new = [h for h in named_targets(question, hostnames) if h not in before]
+        if new:  # "also throw 10.50.4.0/24 in there": the scan keeps its hosts and gains these
+            result["targets"] = (tuple([*before, *new]),)
     required, negated = _written_flags(question)
     if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
         required.append("ports")
+    if durations and "host_timeout" not in required:  # "give up after 30s", "5 minutes per host"
+        required.append("host_timeout")
     for name in negated:
         result[name] = ()
     result["switches"] = tuple(n for n in result["switches"] if n not in negated)
@@ -773,8 +804,9 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
 
 
 def search_shape(question: str) -> tuple[str, ...]:
-    """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have, and
-    ``since=<window>`` for the time window they name (``search_window``).
+    """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have,
+    ``since=<window>`` for the time window they name (``search_window``) and ``size=<n>``
+    for the newest/last N hits they ask for (``_LATEST_N``).
 
     The model still returned 20 logs for "count connection logs on port 3389" and a
     source-only search for "all logs involving 10.0.0.6"; the grammar makes these exact.
@@ -783,7 +815,17 @@ def search_shape(question: str) -> tuple[str, ...]:
     window = search_window(question)
     if window is not None and "all_time" not in shape:
         shape.append(f"since={window}")
+    latest = _LATEST_N.search(question)
+    if latest is not None and "count" not in shape:
+        shape.append(f"size={latest[1] or latest[2]}")
     return tuple(shape)
+
+
+# "the 5 newest alerts", "last 3 ssh logins": that many hits (not "the last 3 days"). Every
+# search of the data that says so has that size; the adapter wrote size 0 (a count) for one.
+_TIME_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|seconds?|secs?|[hdmw])\b"
+_LATEST_N = re.compile(rf"\b(\d{{1,4}}) (?:newest|latest|most recent)\b(?! ?{_TIME_UNIT})"
+                       rf"|\b(?:newest|latest|most recent|last|first|oldest|earliest) (\d{{1,4}})\b(?! ?{_TIME_UNIT})", re.I)
 
 
 _WINDOW = re.compile(r"\b(last|past|previous|preceding|prior|trailing)\s+(\d{1,4}\s*)?"
@@ -954,7 +996,32 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
             kind="clarify",
             message="Which host or network should I scan? Give an IP address, a CIDR block or a hostname.",
         )
+    if _off_topic(question, hostnames):
+        return Reply(kind="refuse", message="I can only plan Nmap scans and Security Onion log searches.")
     return None
+
+
+# Requests for writing or advice, not for data: "draft a phishing awareness email", "how do I
+# get nmap installed on my mac?", "what's the best way to study for the OSCP" (the adapter
+# planned a search for two of them). Writing a query, a filter or a scan is not one of them,
+# nor a how-to that names a target, logs (_LOG_WORDS) or something to find in them.
+_LEAD = r"^\W*((hey|hi|yo|ok|so|quick question|question)\W+)?((can|could|would) you (please |pls )?|please |pls )?"
+_WRITING = re.compile(_LEAD + r"(write|draft|compose)\s+(me\s+|us\s+)?(up\s+)?(a|an|some|the|my|our)?\b"
+                      r"(?!.*\b(query|queries|search|filter|scan|report|rule)\b)", re.I)
+_HOW_TO = re.compile(_LEAD + r"(how (do|can|should|would|to) (i|we)?|(what'?s|what is|whats) the (best|easiest|fastest)"
+                     r" way|(best|easiest) way to|any tips|explain|recommend|suggest)\b", re.I)
+_ASKS_FOR_DATA = re.compile(r"\b(scan|find|see|check|list|search|look|hunt|detect|show|query|spot|which|who)\b", re.I)
+
+
+def _off_topic(question: str, hostnames) -> bool:
+    """True for a request to write something or for advice that asks for no data. Every
+    no-tool record of the train/val/test data it matches is an off-topic refusal, and it
+    answers no call record of any split (tests/test_planner.py)."""
+    if target_candidates(question, hostnames):
+        return False
+    if _WRITING.search(question):
+        return True
+    return bool(_HOW_TO.search(question)) and not _LOG_WORDS.search(question) and not _ASKS_FOR_DATA.search(question)
 
 
 def packaged_catalog():

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -69,6 +70,15 @@ DECODE_MAX_ITEMS = {"conditions": 8, "values": 32, "fields": 12, "sort": 2, "scr
 
 
 # The question's words, as one definition every condition refers to (a few hundred strings).
+# Fields whose values are Security Onion's own names (known_values.field_values): the words
+# of a question are no value of them ("events headed to" is no tag, as the adapter wrote),
+# unless spelt like one ("zeek.kerberos", a dataset the packaged catalog does not list).
+# Every search of the data compares them with their known values only.
+CLOSED_VALUE_FIELDS: dict[str, re.Pattern] = {
+    "tags": re.compile(r"(?!)"),  # never: the tag list is fixed
+    "event.module": re.compile(r"(?!)"),
+    "event.dataset": re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\Z"),
+}
 SEARCH_TEXT = "search_text"
 SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 
@@ -321,17 +331,22 @@ def _conditions(
             "required": required,
         }
 
+    # With a catalog, fields that all went to the typed or known-value alternatives below
+    # leave no free-valued field (an empty list would read as "any field name").
+    free = "enum" in valued or "enum" not in field
     alternatives = [
-        variant(None, valued, value=scalar),
-        variant(["in"], valued, value=values),
+        *([variant(None, valued, value=scalar), variant(["in"], valued, value=values)] if free else []),
         variant(["range"], field, gte=bound, lte=bound, gt=bound, lt=bound),
         variant(["exists"], field),
     ]
-    if text is not None:
+    if text is not None and free:
         alternatives.insert(1, variant(["match", "phrase", "wildcard", "prefix"], valued, value=text))
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
         word = {"anyOf": [text, {"type": "string", "enum": list(own)}]}
+        if name in CLOSED_VALUE_FIELDS:  # only its own values, and words spelt as one of its kind
+            spelt = [w for w in strings or () if CLOSED_VALUE_FIELDS[name].match(w) and w not in own]
+            word = {"type": "string", "enum": [*own, *spelt]}
         one = {"anyOf": [word]} if typed else {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
         alternatives += [
             variant(None, on, value=one),
@@ -426,6 +441,11 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         if "since" in props:
             props["since"] = {"type": "string", "enum": [window]}
             search["required"].append("since")
+    for hits in (int(w.removeprefix("size=")) for w in shape if w.startswith("size=")):  # "the 5 newest"
+        size = props["size"]
+        if size.get("minimum", 0) <= hits <= size.get("maximum", hits) and hits in size.get("enum", [hits]):
+            props["size"] = {"type": "integer", "enum": [hits]}
+            search["required"].append("size")
     if "raw" in shape and "count" not in shape:  # the logs themselves
         props.pop("agg", None)
         props["size"] = {**props["size"], "minimum": 1}
