@@ -634,6 +634,8 @@ def test_the_words_of_the_question_itself_are_not_values():
     words = set(search_values("Since midnight: all logs involving bad.example GET"))
     assert {"bad.example", "*bad.example*", "GET", "involving bad.example"} <= words
     assert not {"all", "all logs", "*all*", "logs", "get"} & words
+    words = set(search_values("bad traffic alerts except the ones hitting 10.20.1.10"))
+    assert "bad traffic" in words and not {"the ones", "*the ones*", "ones"} & words
 
 
 def test_search_values_come_from_the_words():

@@ -883,6 +883,7 @@ _NOT_VALUES = frozenset((
     "fetch", "search", "look", "query", "display", "please", "pls", "thanks", "what", "which", "who", "when",
     "where", "how", "many", "much", "more", "less", "than", "over", "under", "since", "last", "past", "today",
     "yesterday", "week", "day", "hour", "hours", "minutes", "only", "just", "also", "too",
+    "ones", "one", "anything", "something", "everything",  # "except the ones hitting …" is no rule name
 ))
 
 
