@@ -215,6 +215,12 @@ def test_phrases_from_hand_written_questions_ask_for_their_options():
     both = scan_values("OS and service detection on 10.20.4.17; don't ping them first")["required"]
     assert {"service_version", "os_detection", "skip_discovery"} <= set(both)
     assert {"service_version", "os_detection"} <= set(scan_values("fingerprint the OS and services on 10.0.0.9")["required"])
+    # flags written the way nmap takes them: "-p443" is port 443 (it was 43), "-6" asks for IPv6
+    attached = scan_values("nmap -p443 10.0.0.1")
+    assert attached["ports"] == (443,) and attached["required"] == ("ports",)
+    assert scan_values("nmap -p22,80 10.0.0.1")["ports"] == (22, 80)
+    six = scan_values("scan web01 -6", None, ["web01"])
+    assert six["switches"] == ("ipv6",) and six["required"] == ("ipv6",)
 
 
 def test_the_digits_of_a_written_x_range_are_no_port():

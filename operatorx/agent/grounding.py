@@ -246,7 +246,8 @@ SERVICE_PORTS: dict[str, tuple[int, ...]] = {
 # nmap's timing templates by name (-T paranoid … -T insane).
 TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
 # A number standing alone or after T (-T4, T4): not the digits of ipv6, smb2 or pop3.
-_NUMBER = re.compile(r"(?:(?<![A-Za-z])|(?<=[Tt]))\d{1,6}")
+# Not inside a word or another number ("p443" is no 43), but after -T and -p ("-T4", "-p443").
+_NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
 # A number written as a duration: "90s", "500ms", "5 minutes", "2h" (not "top 50 min rate 200").
 _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
@@ -388,6 +389,7 @@ VERSION_LEVELS = {"light": 2, "all": 9}
 EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "except", "skip", "skipping", "but", "without", "not",
                  "leave", "omit", "minus", "other", "avoid", "ignore", "besides", "w/o")
 _FLAG = re.compile(r"(?<![\w-])-{1,2}[A-Za-z][A-Za-z0-9]*(?:-(?![\w]))?")
+_IPV6_FLAG = re.compile(r"(?<![\w-])-6(?![\w-])")  # the one flag that is a digit
 # Scan techniques by the words (and -sX flags, lower-cased to "sx") that ask for them. "-sn"
 # (ping) and "-sN" (null) read the same once lower-cased: both are allowed. "udp too" adds
 # UDP beside the default SYN scan (technique syn + udp), and SNMP and DNS NSID are UDP.
@@ -649,7 +651,7 @@ def _stems(words: set[str]) -> set[str]:
 
 
 def _switches(question: str, words: set[str], targets: list[str], previous: dict | None) -> tuple[str, ...]:
-    flags = set(_FLAG.findall(question))
+    flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
     named = set(_named(words, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
     out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
     if any(_kind_of(t) in ("ipv6", "cidr6") for t in targets):
