@@ -24,7 +24,7 @@ import time
 
 from operatorx.config import Config
 from operatorx.errors import OperatorXError
-from operatorx.schemas.nmap import ALLOWED_SCRIPTS, target_kind
+from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, target_kind
 from operatorx.schemas.plan import Reply
 
 MAX_QUESTION_CHARS = 1000
@@ -299,7 +299,7 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
     "tls-alpn": ("alpn",),
     "vnc-info": ("vnc",),
     # categories: "skip discovery" is -Pn and "service versions" -sV, not their scripts
-    **{cat: (_category_cue(cat),) for cat in ("default", "safe", "discovery", "version")},
+    **{cat: (_category_cue(cat),) for cat in SCRIPT_CATEGORIES if cat != "vuln"},
     "vuln": ("vuln", "vulns", "vulnerability", "vulnerabilities", "vulnerable", "cve", "cves"),
 }
 _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
@@ -320,10 +320,6 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "udp": (("udp", "su"), ("-sU",)),
     "ipv6": (("ipv6", "v6", "aaaa"), ("-6",)),
 }
-# On/off options that these phrases ask for outright (unless a "no"/"without"/"skip" comes
-# right before): the scan must set them, as if their flag were written. Every scan of
-# train, val and test with such a phrase sets its option (tests/test_backend_grammar.py);
-# single words stay a "may" (SWITCH_WORDS): "version" is also "the version scripts".
 # Round numbers analysts spell out ("the top fifty ports", "a hundred"); digits stay digits.
 SPELLED_NUMBERS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000}
 _MULTIPLIERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
@@ -336,17 +332,21 @@ def spelled_numbers(text: str) -> set[int]:
     return {_MULTIPLIERS.get((m[1] or "one").lower(), 1) * SPELLED_NUMBERS[m[2].lower()] for m in _SPELLED.finditer(text)}
 
 
+# "OS and service detection", "fingerprint the OS and services": both options at once.
+_BOTH_DETECTIONS = (r"|(service|version) (and|&|\+|/) os (detection|fingerprint\w*)|os (and|&|\+|/) (service|version) detection"
+                    r"|fingerprint (the )?(os|operating system) (and|&|\+|/) (the )?services")
+# On/off options that these phrases ask for outright (unless a "no"/"without"/"skip" comes
+# right before): the scan must set them, as if their flag were written. Every scan of
+# train, val and test with such a phrase sets its option (tests/test_backend_grammar.py);
+# single words stay a "may" (SWITCH_WORDS): "version" is also "the version scripts".
 SWITCH_PHRASES: dict[str, re.Pattern] = {
     name: re.compile(rf"\b({words})\b", re.I)
     for name, words in {
         "service_version": r"service detection|version detection|service versions?|service/version"
         r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services"
-        r"|(service|version) (and|&|\+|/) os (detection|fingerprint\w*)|os (and|&|\+|/) (service|version) detection"
-        r"|fingerprint (the )?(os|operating system) (and|&|\+|/) (the )?services",
+        + _BOTH_DETECTIONS,
         "os_detection": r"os detection|os fingerprint\w*|detect (the )?os|operating systems?|os guess\w*"
-        r"|(which|what) os|identify (the )?os|osscan"
-        r"|(service|version) (and|&|\+|/) os (detection|fingerprint\w*)|os (and|&|\+|/) (service|version) detection"
-        r"|fingerprint (the )?(os|operating system) (and|&|\+|/) (the )?services",
+        r"|(which|what) os|identify (the )?os|osscan" + _BOTH_DETECTIONS,
         "all_ports": r"all ports|every port|all 65535|full port range|all tcp ports|entire port range"
         r"|whole port range|full range",
         "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path",
@@ -680,9 +680,10 @@ def _techniques(question: str, words: set[str], previous: dict | None) -> tuple[
     return tuple(t for t in TECHNIQUE_WORDS if t in out)
 
 
-def _cued(cue: ScriptCue, named: set[str], question: str) -> bool:
+def _cued(cue: ScriptCue, named: set[str], spelt: str) -> bool:
+    """Whether the words ``named`` (one typo tolerated) or the text ``spelt`` (the question
+    with a misspelt "scripts" written right) ask for a script by this cue."""
     if isinstance(cue, re.Pattern):
-        spelt = re.sub(r"[A-Za-z]+", lambda m: "scripts" if _one_typo(m[0].lower(), "scripts") else m[0], question)
         return cue.search(spelt) is not None
     return cue in named if isinstance(cue, str) else named.issuperset(cue)
 
@@ -692,12 +693,11 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
     cues = {w for ws in SCRIPT_WORDS.values() for cue in ws if not isinstance(cue, re.Pattern)
             for w in ((cue,) if isinstance(cue, str) else cue)}
     named = set(_named(words, {w: w for w in cues}))
+    spelt = re.sub(r"[A-Za-z]+", lambda m: "scripts" if _one_typo(m[0].lower(), "scripts") else m[0], question)
     out = [s for s, ws in SCRIPT_WORDS.items()
-           if (s in ALLOWED_SCRIPTS and s in lowered)
-           or any(_cued(cue, named, question) for cue in ws)]
-    categories = ["default", "safe", "discovery", "version", "vuln"]
-    if words & _SCRIPTS_IN_GENERAL and not set(out) & set(categories):  # "default scripts" is one of them
-        out += categories
+           if (s in ALLOWED_SCRIPTS and s in lowered) or any(_cued(cue, named, spelt) for cue in ws)]
+    if words & _SCRIPTS_IN_GENERAL and not set(out) & set(SCRIPT_CATEGORIES):  # "default scripts" is one of them
+        out += SCRIPT_CATEGORIES
     if previous is not None:
         out += previous.get("scripts") or []
     return tuple(s for s in SCRIPT_WORDS if s in set(out))

@@ -69,7 +69,6 @@ REPLY_MAX_LENGTH = 160
 DECODE_MAX_ITEMS = {"conditions": 8, "values": 32, "fields": 12, "sort": 2, "scripts": 4}
 
 
-# The question's words, as one definition every condition refers to (a few hundred strings).
 # Fields whose values are Security Onion's own names (known_values.field_values): the words
 # of a question are no value of them ("events headed to" is no tag, as the adapter wrote),
 # unless spelt like one ("zeek.kerberos", a dataset the packaged catalog does not list).
@@ -79,6 +78,7 @@ CLOSED_VALUE_FIELDS: dict[str, re.Pattern] = {
     "event.module": re.compile(r"(?!)"),
     "event.dataset": re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\Z"),
 }
+# The question's words, as one definition every condition refers to (a few hundred strings).
 SEARCH_TEXT = "search_text"
 SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 
