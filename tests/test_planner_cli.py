@@ -118,7 +118,7 @@ def test_human_output(scripted, capsys):
     assert scan.to_command() in out and scan.describe() in out and "Risk:" in out
     assert "Nothing was run" in out and "scripted replies (adapter mode)" in out
     scripted([{"tool": "none", "kind": "refuse", "message": "Not a scan or a search."}])
-    cli.main(["plan", "write a poem"])
+    cli.main(["plan", "tell me a joke"])  # not the pre-check's: the model declines
     assert "Declined: Not a scan or a search." in capsys.readouterr().out
 
 
