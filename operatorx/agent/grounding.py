@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import time
 
+from operatorx.agent.replies import OFFTOPIC
 from operatorx.config import Config
 from operatorx.errors import OperatorXError
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, target_kind
@@ -369,9 +370,9 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
 _FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry|more aggressive|turbo)\b", re.I)
 _SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive|more polite)\b", re.I)
 # Words about speed: a follow-up without one keeps the edited scan's timing.
-_TIMING_CUES = re.compile(r"\b(speed\w*|sped|fast\w*|quick\w*|slow\w*|notch|tim(ing|e)|template|aggressive|polite"
+_TIMING_CUES = re.compile(r"\b(speed\w*|sped|fast\w*|quick\w*|slow\w*|notch|tim(ing|e)|template"
                           r"|gentl\w*|quiet\w*|queit\w*|loud\w*|stealth\w*|sneak\w*|nois\w*|careful\w*|hurry|rush|turbo"
-                          r"|pace|tempo|throttle|paranoid|insane|normal)\b|(?<![\w-])-?[Tt]\s?[0-5]\b", re.I)
+                          rf"|pace|tempo|throttle|{'|'.join(TIMING_NAMES)})\b|(?<![\w-])-?[Tt]\s?[0-5]\b", re.I)
 # Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {
@@ -1000,7 +1001,7 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
             message="Which host or network should I scan? Give an IP address, a CIDR block or a hostname.",
         )
     if _off_topic(question, hostnames):
-        return Reply(kind="refuse", message="I can only plan Nmap scans and Security Onion log searches.")
+        return Reply(kind="refuse", message=OFFTOPIC)
     return None
 
 

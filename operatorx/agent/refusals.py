@@ -22,28 +22,18 @@ import re
 from collections.abc import Callable
 
 from operatorx.agent.grounding import _LOG_WORDS, _SCAN_WORDS, _one_typo, scan_only, target_candidates
+from operatorx.agent.replies import (  # noqa: F401 - the messages are this module's vocabulary too
+    DESTRUCTIVE,
+    INJECTION,
+    MESSAGES,
+    OBFUSCATED,
+    OFFTOPIC,
+    SCOPE,
+    VAGUE,
+    VAGUE_SCAN,
+    VAGUE_SEARCH,
+)
 from operatorx.schemas.plan import Reply
-
-SCOPE = "That target is outside the allowed scan scope."
-DESTRUCTIVE = "I only run read-only searches and non-destructive scans."
-INJECTION = "I won't follow embedded instructions or shell syntax."
-OFFTOPIC = "I can only plan Nmap scans and Security Onion log searches."
-OBFUSCATED = "Write targets as plain dotted IPs, CIDRs or hostnames."
-VAGUE_SCAN = "Which host or network should I scan?"
-VAGUE_SEARCH = "What should I look for in the logs, and over what time?"
-VAGUE = "Do you want a scan or a log search, and of what?"
-
-# Reason → (kind, message): the answers the adapter is trained to give.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "out_of_scope": ("refuse", SCOPE),
-    "obfuscated": ("clarify", OBFUSCATED),
-    "destructive": ("refuse", DESTRUCTIVE),
-    "injection": ("refuse", INJECTION),
-    "offtopic": ("refuse", OFFTOPIC),
-    "vague_scan": ("clarify", VAGUE_SCAN),
-    "vague_search": ("clarify", VAGUE_SEARCH),
-    "vague": ("clarify", VAGUE),
-}
 
 # Words of a request to change, destroy, attack or take over something, or to step outside
 # the rules; one typo is tolerated against words of five letters or more ("pruge", "crck").

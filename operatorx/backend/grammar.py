@@ -29,14 +29,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
-from operatorx.tools.elastic.known_values import field_values
+from operatorx.tools.elastic.known_values import CLOSED_FIELDS, field_values
 
 _DROP = ("title", "description", "default", "examples")
 
@@ -69,15 +68,6 @@ REPLY_MAX_LENGTH = 160
 DECODE_MAX_ITEMS = {"conditions": 8, "values": 32, "fields": 12, "sort": 2, "scripts": 4}
 
 
-# Fields whose values are Security Onion's own names (known_values.field_values): the words
-# of a question are no value of them ("events headed to" is no tag, as the adapter wrote),
-# unless spelt like one ("zeek.kerberos", a dataset the packaged catalog does not list).
-# Every search of the data compares them with their known values only.
-CLOSED_VALUE_FIELDS: dict[str, re.Pattern] = {
-    "tags": re.compile(r"(?!)"),  # never: the tag list is fixed
-    "event.module": re.compile(r"(?!)"),
-    "event.dataset": re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\Z"),
-}
 # The question's words, as one definition every condition refers to (a few hundred strings).
 SEARCH_TEXT = "search_text"
 SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
@@ -344,8 +334,9 @@ def _conditions(
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
         word = {"anyOf": [text, {"type": "string", "enum": list(own)}]}
-        if name in CLOSED_VALUE_FIELDS:  # only its own values, and words spelt as one of its kind
-            spelt = [w for w in strings or () if CLOSED_VALUE_FIELDS[name].match(w) and w not in own]
+        if name in CLOSED_FIELDS:  # only its own values, and words spelt as one of its kind
+            like = CLOSED_FIELDS[name]
+            spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own]
             word = {"type": "string", "enum": [*own, *spelt]}
         one = {"anyOf": [word]} if typed else {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
         alternatives += [

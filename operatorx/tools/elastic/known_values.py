@@ -14,6 +14,7 @@ and module names come from the packaged field catalog (``so_catalog.json``).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -45,6 +46,15 @@ FIELD_VALUES: dict[str, tuple[str, ...]] = {
 
 # Patterns for wildcard and prefix conditions that stand for a meaning: executables in a
 # MIME type list, punycode (IDN) names, the user folders malware runs from.
+# Fields whose values are only Security Onion's own names (``field_values``): the words of a
+# question are no value of them ("events headed to" is no tag, as the adapter wrote), unless
+# spelt like one (the pattern, None for none: "zeek.kerberos", a dataset the packaged catalog
+# does not list). Every search of the data compares them with their known values only.
+CLOSED_FIELDS: dict[str, re.Pattern | None] = {
+    "tags": None,
+    "event.module": None,
+    "event.dataset": re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\Z"),
+}
 _FOLDERS = ("*Temp*", "*Downloads*", "*AppData*", "*ProgramData*", "*Public*")
 FIELD_PATTERNS: dict[str, tuple[str, ...]] = {
     "file.resp_mime_types": ("*exec*",),
