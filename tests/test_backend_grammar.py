@@ -202,6 +202,41 @@ def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
     assert scan_values("faster, T5", previous)["timing"] == (4, 5)
 
 
+def test_a_follow_up_keeps_the_options_it_says_nothing_about(tokenizer):
+    from operatorx.agent.grounding import scan_values
+
+    prev = {"tool": "nmap", "targets": ["localhost"], "ports": "21,25,5900,1337", "aggressive": True}
+    assert set(scan_values("just the open ports", prev)["required"]) == {"open_only", "aggressive", "ports"}
+    schema = decoding_schema(["localhost"], scan_values=scan_values("just the open ports", prev))
+    assert not accepts(tokenizer, schema, '{"tool":"nmap","targets":["localhost"],"open_only":true}')
+    assert accepts(tokenizer, schema, format_call({**prev, "open_only": True}))
+    v = {"tool": "nmap", "targets": ["10.1.29.0/24"], "ports": "110", "service_version": True, "open_only": True}
+    assert {"service_version", "open_only", "skip_discovery"} <= set(
+        scan_values("they blok ping, skip discovery when you can", v)["required"])
+    assert "service_version" in scan_values("no raw packets, connect scan", v)["required"]
+    # an option's own words or flag free it, and so do a ping sweep or a fresh start
+    assert "service_version" not in scan_values("drop the version check", v)["required"]
+    assert "open_only" not in scan_values("show closed ones too", v)["required"]
+    assert "ports" not in scan_values("all ports now", v)["required"]
+    assert "ports" not in scan_values("add 443", v)["required"]  # the numbers say which ports
+    assert scan_values("just a ping sweep of it", v)["required"] == ("technique",)
+    assert scan_values("plain scan of the same hosts", v)["required"] == ()
+    # -6 follows the targets: a follow-up that moves an IPv6 scan to IPv4 hosts drops it
+    assert "ipv6" not in scan_values("now 10.20.1.30", {"tool": "nmap", "targets": ["::1"], "ipv6": True})["required"]
+
+
+def test_a_host_written_after_except_is_excluded():
+    from operatorx.agent.grounding import scan_values
+
+    q = "nmap 172.16.27.* p 6379, 8080 and 9200 except 172.16.27.46"
+    assert "exclude" in scan_values(q)["required"]
+    assert "exclude" in scan_values("10.0.0.0/24 but not the box 10.0.0.9")["required"]
+    # hosts named side by side, "skip host discovery" or "but stay under 100 pps": nothing left out
+    assert "exclude" not in scan_values("probe ws-hr-12 and build01.lab.internal but stay under 500 packets a second",
+                                        None, ["ws-hr-12", "build01.lab.internal"])["required"]
+    assert "exclude" not in scan_values("scan 10.0.0.3, 10.50.3.10, skip host discovery")["required"]
+
+
 def test_phrases_from_hand_written_questions_ask_for_their_options():
     from operatorx.agent.grounding import scan_values, spelled_numbers
 
@@ -328,8 +363,17 @@ def test_search_numbers_come_from_the_words():
     from operatorx.agent.grounding import search_numbers
 
     nums = set(search_numbers("conns from 10.0.0.5 with more than 1.5 GB over 2 hours, top 7"))
-    assert {1500000000, 7200, 7, 0, 1024, 499} <= nums
+    assert {1500000000, 7200, 7, 0, 1024} <= nums
     assert 5 not in nums and 10 not in nums  # the address's digits are not numbers
+    # a number written with its unit is only the scaled value: "2 hours" is never 2 (or 2 GB)
+    assert 2 not in nums and 1.5 not in nums and 2 * 10**9 not in nums
+    assert 2 in search_numbers("top 2 talkers over 2 hours")  # written bare too
+    # HTTP status classes only where words name them, typos included
+    assert not {400, 499, 500, 599} & nums
+    assert {500, 599} <= set(search_numbers("Find sevrer errors in web requests")) and 400 not in search_numbers(
+        "server errors")
+    assert {400, 499} <= set(search_numbers("pls pull client errors in http sessions")) and 599 not in search_numbers(
+        "4xx responses")
     assert 200 in search_numbers("show 50", {"tool": "elasticsearch", "size": 200})
 
 
@@ -891,6 +935,8 @@ def test_the_newest_n_hits_are_the_size(tokenizer):
     assert search_shape("last 3 ssh logins that failed") == ("size=3",)
     assert search_shape("alerts in the last 3 days") == ("since=now-3d",)  # a window, not hits
     assert search_shape("how many of the last 20 alerts") == ("count",)  # a count keeps size 0
+    assert search_shape("200 results when you can") == ("size=200",)
+    assert "size=20" not in search_shape("top 20 record types in dns requests")  # buckets, not hits
     schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["size=5"])
     where = [{"field": "tags", "value": "alert"}]
     assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where, "size": 5}))

@@ -456,6 +456,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     after "no" or "without" ("no -sV") is not allowed at all.
     """
     targets = target_candidates(question, hostnames)
+    required, negated = _written_flags(question)
     text = without_targets(question, targets)
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     plain_text = _DURATION.sub(" ", text)
@@ -504,6 +505,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             result["targets"] = (tuple(named),)
         elif named and len(named) <= MAX_SUBSET_TARGETS:
             result["targets"] = tuple(_sublists(named))
+            if len(named) > 1 and _left_out(question, named):  # "10.1.2.0/24 except 10.1.2.5"
+                required.append("exclude")
     elif prev is not None and not leave_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
         named = named_targets(question, hostnames)
         if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
@@ -513,16 +516,56 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         new = [h for h in named_targets(question, hostnames) if h not in before]
         if new:  # "also throw 10.50.4.0/24 in there": the scan keeps its hosts and gains these
             result["targets"] = (tuple([*before, *new]),)
-    required, negated = _written_flags(question)
     if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
         required.append("ports")
     if durations and "host_timeout" not in required:  # "give up after 30s", "5 minutes per host"
         required.append("host_timeout")
+    if prev is not None:
+        required.extend(k for k in _kept(question, parts, prev, bool(written or _named(words, SERVICE_PORTS)))
+                        if k not in required)
     for name in negated:
         result[name] = ()
     result["switches"] = tuple(n for n in result["switches"] if n not in negated)
     result["required"] = tuple(n for n in required if n not in negated)
     return result
+
+
+# A follow-up that says nothing about an option of the scan it edits keeps it: "just the open
+# ports" adds --open to the scan as it was, "no raw packets, connect scan" keeps its -sV. Words
+# that start the scan afresh ("a plain scan") or a ping sweep (which has no port options) free
+# them all; an option's own words or flag ("drop the version check", "no -O") free that one.
+_RESTART = re.compile(r"\b(plain|basic|default scan|start over|from scratch|nothing else|fresh scan|new scan)\b", re.I)
+_PORT_CHOICE_WORDS = frozenset((*SWITCH_WORDS["fast"][0], *SWITCH_WORDS["all_ports"][0], *NUMBER_WORDS["top_ports"]))
+
+
+def _kept(question: str, parts: set[str], prev: dict, numbers_written: bool) -> list[str]:
+    """The options of the edited scan ``prev`` that a follow-up must keep (see ``_RESTART``)."""
+    flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
+    sweep = _named(parts, {w: w for w in TECHNIQUE_WORDS["ping"]}) and not (
+        _named(parts, {w: w for w in ("skip", "assume", "pn", "block", "blocks", "blok")}) or "-Pn" in flags)
+    if _RESTART.search(question) or sweep:  # "skip discovery, they block ping" is no sweep
+        return []
+    kept = [name for name, (words, switch_flags) in SWITCH_WORDS.items()
+            if name not in (*_OTHER_PORT_CHOICE, "ipv6") and prev.get(name) is True
+            and not _named(parts, {w: w for w in words}) and not flags.intersection(switch_flags)]
+    choice = next((name for name in ("ports", *_OTHER_PORT_CHOICE) if prev.get(name) not in (None, False)), None)
+    if choice and not numbers_written and not _named(parts, {w: w for w in _PORT_CHOICE_WORDS}) and not (
+        flags & {"-F", "-p-", "--top-ports", "-p"}
+    ):
+        kept.append(choice)
+    return kept
+
+
+# A host written right after a word that leaves it out ("except 10.1.2.5", "but not dc01",
+# "minus the box 10.0.0.9") is left out: the scan excludes it.
+_LEAVE_OUT_BEFORE = re.compile(
+    r"\b(except|exclud\w*|minus|omit\w*|but not|not|w/o|without|skip\w*|avoid\w*|ignor\w*|besides|leav\w* out)"
+    r"( for)?( the)?( host| box| machine| ip| address)?\W*$", re.I)
+
+
+def _left_out(question: str, named: list[str]) -> bool:
+    return any(_LEAVE_OUT_BEFORE.search(question[max(0, i - 40): i])
+               for host in named for i in [question.find(host)] if i > 0)
 
 
 # Numbers that other scan options read: their cue words (NUMBER_WORDS), timing by name or
@@ -710,7 +753,35 @@ _UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600,
 # Numbers that words stand for: no hits (a count), HTTP status classes (4xx = 400..499),
 # privileged ports (< 1024), a minute, half an hour, an hour, a day.
 SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
+# The status classes only where the words name them: "server errors" is 500..599, never the
+# client errors' 400..499 (and the other way round); a typo of either word counts.
+_STATUS_CLASSES = {
+    (400, 499): (re.compile(r"client|4xx|\b4\d\d\b|not found|denied|forbidden|unauthori", re.I), "client"),
+    (500, 599): (re.compile(r"server|5xx|\b5\d\d\b", re.I), "server"),
+}
+
+
+def _status_constants(question: str) -> set[int]:
+    """The ``SEARCH_CONSTANTS`` of the HTTP status classes that the question names."""
+    words = [w for w in _WORDS.findall(question.lower()) if len(w) >= 5]
+    return {n for bounds, (cue, word) in _STATUS_CLASSES.items()
+            if cue.search(question) or any(_one_typo(w, word) for w in words) for n in bounds}
 _DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
+# A number written with its unit stands only for the scaled value ("2 hours" 7200, "3 MB"
+# 3,000,000 or 3 MiB); the unit words (plural "s" dropped) by their scales.
+_UNIT_OF = {
+    **dict.fromkeys(("s", "sec", "second", "b", "byte"), (1,)),
+    **dict.fromkeys(("m", "min", "minute"), (60,)),
+    **dict.fromkeys(("h", "hr", "hour"), (3600,)),
+    **dict.fromkeys(("d", "day"), (86400,)),
+    **dict.fromkeys(("k", "kb", "kib", "kilobyte"), (1000, 1024)),
+    **dict.fromkeys(("mb", "mib", "megabyte"), (10**6, 1024**2)),
+    **dict.fromkeys(("gb", "gib", "gigabyte"), (10**9, 1024**3)),
+    **dict.fromkeys(("tb", "tib", "terabyte"), (10**12,)),
+}
+_UNITED = re.compile(
+    r"(?<![A-Za-z\d])(?<!\d\.)(\d{1,12}(?:\.\d{1,6})?)\s?(s|secs?|seconds?|b|bytes?|m|mins?|minutes?|h|hrs?|hours?"
+    r"|d|days?|k|kb|kib|kilobytes?|mb|mib|megabytes?|gb|gib|gigabytes?|tb|tib|terabytes?)\b", re.I)
 
 
 # "200 results", "50 rows": how many hits to return, never a value to compare with.
@@ -751,9 +822,15 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     only a number of hits (``hit_counts``).
     """
     text = _number_text(question)
-    out: set[float] = set(SEARCH_CONSTANTS)
-    for written in {float(n) for n in _DECIMAL.findall(text)}:
-        for scale in _UNIT_SCALES:
+    classes = {n for bounds in _STATUS_CLASSES for n in bounds}
+    out: set[float] = {n for n in SEARCH_CONSTANTS if n not in classes} | _status_constants(question)
+    united: dict[float, set[int]] = {}
+    for m in _UNITED.finditer(text):  # "longer than 2 hours" is 7200, never 2
+        unit = m[2].lower()
+        united.setdefault(float(m[1]), set()).update(_UNIT_OF[unit[:-1] if len(unit) > 1 and unit[-1] == "s" else unit])
+    bare = [float(m[0]) for m in _DECIMAL.finditer(_UNITED.sub(" ", text))]
+    for written in {*bare, *united}:
+        for scale in (_UNIT_SCALES if written in bare else sorted(united[written])):
             value = written * scale
             if value < 2**53:  # past that a JSON number is no longer exact
                 out.add(int(value) if value.is_integer() else value)
@@ -809,7 +886,7 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
 def search_shape(question: str) -> tuple[str, ...]:
     """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have,
     ``since=<window>`` for the time window they name (``search_window``) and ``size=<n>``
-    for the newest/last N hits they ask for (``_LATEST_N``).
+    for the newest/last N hits they ask for (``_LATEST_N``) or N results (``_RESULTS_N``).
 
     The model still returned 20 logs for "count connection logs on port 3389" and a
     source-only search for "all logs involving 10.0.0.6"; the grammar makes these exact.
@@ -819,8 +896,11 @@ def search_shape(question: str) -> tuple[str, ...]:
     if window is not None and "all_time" not in shape:
         shape.append(f"since={window}")
     latest = _LATEST_N.search(question)
+    hits = {m[1] for m in _RESULTS_N.finditer(question)}  # "200 results when you can"
     if latest is not None and "count" not in shape:
         shape.append(f"size={latest[1] or latest[2]}")
+    elif len(hits) == 1 and "count" not in shape:
+        shape.append(f"size={hits.pop()}")
     return tuple(shape)
 
 
@@ -829,6 +909,11 @@ def search_shape(question: str) -> tuple[str, ...]:
 _TIME_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|seconds?|secs?|[hdmw])\b"
 _LATEST_N = re.compile(rf"\b(\d{{1,4}}) (?:newest|latest|most recent)\b(?! ?{_TIME_UNIT})"
                        rf"|\b(?:newest|latest|most recent|last|first|oldest|earliest) (\d{{1,4}})\b(?! ?{_TIME_UNIT})", re.I)
+
+
+# "200 results", "50 rows": that many hits (not "the top 20 record types": buckets).
+_RESULTS_N = re.compile(r"(?<!top )(?<!bottom )(?<![\w.])(\d{1,6})\s+(results?|hits?|rows?|records?|entries|lines"
+                        r"|matches|docs|documents)\b(?!\s+types?)", re.I)
 
 
 _WINDOW = re.compile(r"\b(last|past|previous|preceding|prior|trailing)\s+(\d{1,4}\s*)?"
