@@ -1,4 +1,4 @@
-"""data/train-hand: hand-written training questions whose labels the planner could write."""
+"""data/train-hand{,2}: hand-written training questions whose labels the planner could write."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ from operatorx.schemas.plan import parse_plan
 from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-HAND = DATA / "train-hand" / "train.jsonl"
+# each directory with its record count
+HAND = {DATA / "train-hand" / "train.jsonl": 484, DATA / "train-hand2" / "train.jsonl": 236}
 
 
 def _records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def test_every_label_validates_in_the_compact_form():
-    records = _records(HAND)
-    assert len(records) == 484 and len({r["id"] for r in records}) == 484
-    assert {r["tool"] for r in records} == {"nmap", "elasticsearch", "none"}
+@pytest.mark.parametrize("hand", HAND, ids=lambda p: p.parent.name)
+def test_every_label_validates_in_the_compact_form(hand):
+    records = _records(hand)
+    assert len(records) == HAND[hand] and len({r["id"] for r in records}) == HAND[hand]
+    assert {"nmap", "elasticsearch"} <= {r["tool"] for r in records} <= {"nmap", "elasticsearch", "none"}
     for rec in records:
         for call in filter(None, (rec["previous"], rec["target"])):
             dumped = parse_plan(json.dumps(call)).model_dump(mode="json", exclude_defaults=True)
@@ -35,15 +37,16 @@ def test_no_question_is_one_of_a_scored_split():
     scored = [*DATA.glob("*.jsonl"), *(DATA / d / "val.jsonl" for d in ("val-fresh", "val-para", "dev-hand",
                                                                       "dev-hand2", "sel-hand"))]
     seen = {datagen.normalise(r["question"]) for path in scored for r in _records(path)}
-    own = [datagen.normalise(r["question"]) for r in _records(HAND)]
+    own = [datagen.normalise(r["question"]) for hand in HAND for r in _records(hand)]
     assert len(set(own)) == len(own) and not set(own) & seen
 
 
 @pytest.mark.slow
-def test_the_grounded_grammar_lets_the_model_write_the_labels():
+@pytest.mark.parametrize("hand", HAND, ids=lambda p: p.parent.name)
+def test_the_grounded_grammar_lets_the_model_write_the_labels(hand):
     """A label the grammar rejects would teach what the planner forbids. Every fourth record
     (the whole file passes too, but takes about a minute: one grammar per question)."""
     from test_backend_grammar import _Bytes, _grammar_rejects
 
     tokenizer = llguidance.LLTokenizer(llguidance.TokenizerWrapper(_Bytes()))
-    assert _grammar_rejects(tokenizer, _records(HAND)[::4]) == []
+    assert _grammar_rejects(tokenizer, _records(hand)[::4]) == []
