@@ -975,7 +975,23 @@ def _has_shape(shape: str, call: dict) -> bool:
         "exclude": bool(call.get("exclude")),
         "all_time": "since" not in call and "until" not in call,
         "raw": not agg and call.get("size") != 0,
+        "unsorted": "sort" not in call,
     }[shape]
+
+
+def test_a_search_is_sorted_only_when_words_ask_for_an_order(tokenizer):
+    from operatorx.agent.grounding import sort_shape
+
+    assert sort_shape("show the raw logs") == sort_shape("all time") == ("unsorted",)
+    assert sort_shape("fetch top 10 network connections by bytes sent") == ()
+    assert sort_shape("Display the 50 lonegst flows") == ()  # a typo of "longest"
+    assert sort_shape("flows with the most data sent") == sort_shape("oldest first") == ()
+    assert sort_shape("without port 41022", {"tool": "elasticsearch", "sort": [{"field": "client.bytes"}]}) == ()
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["unsorted"])
+    where = [{"field": "tags", "value": "dns"}]
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
+    assert not accepts(tokenizer, schema, format_call(
+        {"tool": "elasticsearch", "where": where, "sort": [{"field": "@timestamp", "order": "asc"}]}))
 
 
 @pytest.mark.skipif(
@@ -985,18 +1001,19 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
     """Train, val and test: each search whose words ask for a shape (search_shape) has it."""
     from collections import Counter
 
-    from operatorx.agent.grounding import SEARCH_SHAPE_WORDS, search_shape
+    from operatorx.agent.grounding import SEARCH_SHAPE_WORDS, search_shape, sort_shape
 
     seen: Counter = Counter()
     wrong = []
     for rec, question in _records("elasticsearch", ("train", "val", "test")):
-        for shape in search_shape(question):
+        for shape in (*search_shape(question), *sort_shape(question, rec.get("previous"))):
             seen[shape] += 1
             if not _has_shape(shape, rec["target"]):
                 wrong.append((rec["id"], shape, question))
     windows = sum(n for shape, n in seen.items() if shape.startswith("since="))
-    words = {shape: n for shape, n in seen.items() if not shape.startswith(("since=", "size="))}
+    words = {shape: n for shape, n in seen.items() if not shape.startswith(("since=", "size=")) and shape != "unsorted"}
     assert set(words) == set(SEARCH_SHAPE_WORDS) and min(words.values()) >= 5 and windows > 500, seen
+    assert seen["unsorted"] > 2500, seen
     assert wrong == []
 
 

@@ -904,6 +904,29 @@ def search_shape(question: str) -> tuple[str, ...]:
     return tuple(shape)
 
 
+# Words that put hits in an order ("top 10 conns by bytes", "the longest", "oldest first"). A
+# search with none (that does not edit a sorted one) has no sort: the model sorted "show the
+# raw logs". Every sorted search of the data has one of these words (a typo allowed).
+SORT_WORDS = frozenset((
+    "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
+    "biggest", "largest", "longest", "smallest", "shortest", "oldest", "newest", "earliest", "latest", "youngest",
+    "big", "bigger", "large", "larger", "longer", "heavy", "heaviest", "greatest", "fewest", "highest", "lowest",
+    "slowest", "fastest", "fattest", "hungriest", "worst", "chronological", "chronologically",
+    "descending", "ascending", "asc", "desc",
+))
+
+
+def sort_shape(question: str, previous: dict | None = None) -> tuple[str, ...]:
+    """``("unsorted",)`` when no word asks for an order (``SORT_WORDS``), else ``()``."""
+    if previous and previous.get("tool") == "elasticsearch" and previous.get("sort"):
+        return ()
+    long_words = [w for w in SORT_WORDS if len(w) >= 6]
+    for word in re.findall(r"[a-z]+", question.lower()):
+        if word in SORT_WORDS or (len(word) >= 6 and any(_one_typo(word, w) for w in long_words)):
+            return ()
+    return ("unsorted",)
+
+
 # "the 5 newest alerts", "last 3 ssh logins": that many hits (not "the last 3 days"). Every
 # search of the data that says so has that size; the adapter wrote size 0 (a count) for one.
 _TIME_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|seconds?|secs?|[hdmw])\b"

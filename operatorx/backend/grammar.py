@@ -425,6 +425,8 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         search["required"].append("any_of")
     if "exclude" in shape:  # words that leave something out
         search["required"].append("exclude")
+    if "unsorted" in shape:  # no word asks for an order (grounding.sort_shape)
+        props.pop("sort", None)
     if "all_time" in shape:  # no time window
         props.pop("since", None)
         props.pop("until", None)
