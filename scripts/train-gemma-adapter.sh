@@ -8,7 +8,7 @@
 # halves ACDEF seed 12121 and ordinary seed 5757, without any question of data/, val-fresh,
 # val-para or dev-hand) with data/train-hand twice over; the 60-minute budget covers about half
 # of it, in the order of seed 21. Outputs: var/train/gemma3-lora/{adapter/,train_log.json,
-# loss.png,verify.json} and operatorx/models/operatorx-gemma3-lora.gguf.
+# loss.png,verify.json} and models/gemma3/operatorx-gemma3-lora.gguf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
