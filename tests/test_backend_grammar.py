@@ -692,8 +692,10 @@ def test_search_values_come_from_the_words():
     from operatorx.agent.grounding import search_scalars, search_values
 
     values = set(search_values('kmiller\'s processes in C:\\Users\\Public on ws-hr* named "ET SCAN Potential SSH Scan"'))
-    assert {"kmiller", "ws-hr", "*ws-hr*", "ws-hr*", "ET SCAN Potential SSH Scan", "*.ET"} <= values
+    assert {"kmiller", "ws-hr", "*ws-hr*", "ws-hr*", "ET SCAN Potential SSH Scan", "*processes*"} <= values
     assert "kmiller's" not in values and "*Downloads*" not in values
+    # quoted text is a value whole, never a piece of it ("*ET SCAN*" for the quoted rule name)
+    assert not {"*ET SCAN*", "ET SCAN", "*.ET", "Potential"} & values
     prev = {"tool": "elasticsearch", "where": [{"field": "dns.query.name", "value": "bad.example"},
                                                {"field": "destination.port", "value": 8443}]}
     assert "bad.example" in search_values("only today", prev)

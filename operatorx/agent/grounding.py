@@ -1017,10 +1017,12 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     value in the train, val and test data is one of these (tests/test_backend_grammar.py
     checks); the model can no longer search for a value nobody wrote ("my_observer").
     """
-    words = _value_words(question)
     spans: list[str] = []
-    for n in range(1, SPAN_WORDS + 1):
-        spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    # quoted text counts whole: "ET SCAN Nmap Scripting Engine" is never "*ET SCAN Nmap*"
+    for part in _QUOTED.split(question)[::3]:
+        words = _value_words(part or "")
+        for n in range(1, SPAN_WORDS + 1):
+            spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
     if ip_fields:  # an address goes to an IP field (address_values), never into a longer value
         spans = [s for s in spans if not any(_is_address(w) for w in s.split(" "))]
     spans += [a or b for a, b in _QUOTED.findall(question)]
