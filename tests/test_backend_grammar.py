@@ -368,6 +368,9 @@ def test_search_numbers_come_from_the_words():
     # a number written with its unit is only the scaled value: "2 hours" is never 2 (or 2 GB)
     assert 2 not in nums and 1.5 not in nums and 2 * 10**9 not in nums
     assert 2 in search_numbers("top 2 talkers over 2 hours")  # written bare too
+    # spans of time without a number only where written: "2 hours" is 7200, not 1800 or 3600
+    assert not {60, 1800, 3600, 86400} & set(search_numbers("conn records longer than 2 hours"))
+    assert {1800, 60} <= set(search_numbers("longer than half an hour, or under a minute"))
     # HTTP status classes only where words name them, typos included
     assert not {400, 499, 500, 599} & nums
     assert {500, 599} <= set(search_numbers("Find sevrer errors in web requests")) and 400 not in search_numbers(

@@ -751,13 +751,24 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
 # or binary) and seconds (minutes, hours, days).
 _UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600, 86400)
 # Numbers that words stand for: no hits (a count), HTTP status classes (4xx = 400..499),
-# privileged ports (< 1024), a minute, half an hour, an hour, a day.
+# privileged ports (< 1024), a minute, half an hour, an hour, a day; the status classes and
+# the spans of time only where words name them (_STATUS_CLASSES, _TIME_CONSTANTS).
 SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
 # The status classes only where the words name them: "server errors" is 500..599, never the
 # client errors' 400..499 (and the other way round); a typo of either word counts.
 _STATUS_CLASSES = {
     (400, 499): (re.compile(r"client|4xx|\b4\d\d\b|not found|denied|forbidden|unauthori", re.I), "client"),
     (500, 599): (re.compile(r"server|5xx|\b5\d\d\b", re.I), "server"),
+}
+
+
+# The spans of time that words without a number name ("longer than half an hour"), and only
+# where they are written: the model answered "longer than 2 hours" with 1800.
+_TIME_CONSTANTS = {
+    60: re.compile(r"\b(a|one) minute\b", re.I),
+    1800: re.compile(r"\bhalf (an )?hour\b", re.I),
+    3600: re.compile(r"\b(an|one) hour\b", re.I),
+    86400: re.compile(r"\b(a|one) day\b", re.I),
 }
 
 
@@ -822,8 +833,9 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     only a number of hits (``hit_counts``).
     """
     text = _number_text(question)
-    classes = {n for bounds in _STATUS_CLASSES for n in bounds}
-    out: set[float] = {n for n in SEARCH_CONSTANTS if n not in classes} | _status_constants(question)
+    worded = {n for bounds in _STATUS_CLASSES for n in bounds} | set(_TIME_CONSTANTS)
+    out: set[float] = {n for n in SEARCH_CONSTANTS if n not in worded} | _status_constants(question)
+    out |= {n for n, words in _TIME_CONSTANTS.items() if words.search(question)}
     united: dict[float, set[int]] = {}
     for m in _UNITED.finditer(text):  # "longer than 2 hours" is 7200, never 2
         unit = m[2].lower()
