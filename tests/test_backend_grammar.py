@@ -981,22 +981,38 @@ def _has_shape(shape: str, call: dict) -> bool:
         "all_time": "since" not in call and "until" not in call,
         "raw": not agg and call.get("size") != 0,
         "unsorted": "sort" not in call,
+        "no_histogram": agg.get("type") != "date_histogram",
+        "no_distinct": agg.get("type") != "cardinality",
     }[shape]
 
 
-def test_a_search_is_sorted_only_when_words_ask_for_an_order(tokenizer):
-    from operatorx.agent.grounding import sort_shape
+def test_a_search_sorts_histograms_or_counts_distinct_only_when_words_ask(tokenizer):
+    from operatorx.agent.grounding import unasked_shape
 
-    assert sort_shape("show the raw logs") == sort_shape("all time") == ("unsorted",)
-    assert sort_shape("fetch top 10 network connections by bytes sent") == ()
-    assert sort_shape("Display the 50 lonegst flows") == ()  # a typo of "longest"
-    assert sort_shape("flows with the most data sent") == sort_shape("oldest first") == ()
-    assert sort_shape("without port 41022", {"tool": "elasticsearch", "sort": [{"field": "client.bytes"}]}) == ()
+    def absent(question, previous=None):
+        return set(unasked_shape(question, previous))
+
+    assert absent("show the raw logs") == absent("all time") == {"unsorted", "no_histogram", "no_distinct"}
+    assert "unsorted" not in absent("fetch top 10 network connections by bytes sent")
+    assert "unsorted" not in absent("Display the 50 lonegst flows")  # a typo of "longest"
+    assert "unsorted" not in absent("flows with the most data sent") | absent("oldest first")
+    assert "unsorted" not in absent("without port 41022", {"tool": "elasticsearch", "sort": [{"field": "client.bytes"}]})
+    for timed in ("alerts in 15-minute buckets", "dns logs weekly", "conns by the hour", "ssl logs over time"):
+        assert "no_histogram" not in absent(timed), timed
+    assert "no_distinct" not in absent("look for number of unque modules")  # a typo of "unique"
+    histogram = {"tool": "elasticsearch", "agg": {"type": "date_histogram", "field": "@timestamp"}, "size": 0}
+    assert "no_histogram" not in absent("only today", histogram)
     schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["unsorted"])
     where = [{"field": "tags", "value": "dns"}]
     assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": where}))
     assert not accepts(tokenizer, schema, format_call(
         {"tool": "elasticsearch", "where": where, "sort": [{"field": "@timestamp", "order": "asc"}]}))
+    schema = decoding_schema(None, tools=["elasticsearch"], search_shape=["no_histogram", "no_distinct"])
+    for kind in ("date_histogram", "cardinality"):
+        assert not accepts(tokenizer, schema, format_call(
+            {"tool": "elasticsearch", "where": where, "agg": {"type": kind, "field": "@timestamp"}, "size": 0}))
+    assert accepts(tokenizer, schema, format_call(
+        {"tool": "elasticsearch", "where": where, "agg": {"field": "source.ip"}, "size": 0}))
 
 
 @pytest.mark.skipif(
@@ -1006,19 +1022,20 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
     """Train, val and test: each search whose words ask for a shape (search_shape) has it."""
     from collections import Counter
 
-    from operatorx.agent.grounding import SEARCH_SHAPE_WORDS, search_shape, sort_shape
+    from operatorx.agent.grounding import SEARCH_SHAPE_WORDS, search_shape, unasked_shape
+    from operatorx.agent.grounding import UNASKED_WORDS as UNASKED
 
     seen: Counter = Counter()
     wrong = []
     for rec, question in _records("elasticsearch", ("train", "val", "test")):
-        for shape in (*search_shape(question), *sort_shape(question, rec.get("previous"))):
+        for shape in (*search_shape(question), *unasked_shape(question, rec.get("previous"))):
             seen[shape] += 1
             if not _has_shape(shape, rec["target"]):
                 wrong.append((rec["id"], shape, question))
     windows = sum(n for shape, n in seen.items() if shape.startswith("since="))
-    words = {shape: n for shape, n in seen.items() if not shape.startswith(("since=", "size=")) and shape != "unsorted"}
+    words = {shape: n for shape, n in seen.items() if not shape.startswith(("since=", "size=")) and shape not in UNASKED}
     assert set(words) == set(SEARCH_SHAPE_WORDS) and min(words.values()) >= 5 and windows > 500, seen
-    assert seen["unsorted"] > 2500, seen
+    assert min(seen[shape] for shape in UNASKED) > 2500, seen
     assert wrong == []
 
 

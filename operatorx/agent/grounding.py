@@ -916,27 +916,55 @@ def search_shape(question: str) -> tuple[str, ...]:
     return tuple(shape)
 
 
-# Words that put hits in an order ("top 10 conns by bytes", "the longest", "oldest first"). A
-# search with none (that does not edit a sorted one) has no sort: the model sorted "show the
-# raw logs". Every sorted search of the data has one of these words (a typo allowed).
-SORT_WORDS = frozenset((
-    "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
-    "biggest", "largest", "longest", "smallest", "shortest", "oldest", "newest", "earliest", "latest", "youngest",
-    "big", "bigger", "large", "larger", "longer", "heavy", "heaviest", "greatest", "fewest", "highest", "lowest",
-    "slowest", "fastest", "fattest", "hungriest", "worst", "chronological", "chronologically",
-    "descending", "ascending", "asc", "desc",
-))
+# What a search may have only when words ask for it, and the words (one typo allowed in the
+# longer ones). The model sorted "show the raw logs" and drew a histogram for "all time"; every
+# search of the readable data that has a sort, a date histogram or a distinct count (and does
+# not edit a search that has one) has such a word.
+#   unsorted      no sort: no word for an order ("top 10 conns by bytes", "the longest", "oldest first")
+#   no_histogram  no date histogram: no word for counts over time ("hourly", "per week", "6h buckets",
+#                 "by day", or SEARCH_SHAPE_WORDS' histogram words)
+#   no_distinct   no distinct count: no word for different values ("unique", "distinct")
+UNASKED_WORDS: dict[str, frozenset[str]] = {
+    "unsorted": frozenset((
+        "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
+        "biggest", "largest", "longest", "smallest", "shortest", "oldest", "newest", "earliest", "latest",
+        "youngest", "big", "bigger", "large", "larger", "longer", "heavy", "heaviest", "greatest", "fewest",
+        "highest", "lowest", "slowest", "fastest", "fattest", "hungriest", "worst", "chronological",
+        "chronologically", "descending", "ascending", "asc", "desc",
+    )),
+    "no_histogram": frozenset((
+        "hourly", "daily", "weekly", "monthly", "per", "each", "every", "bucket", "buckets", "histogram",
+        "timeline", "trend", "interval", "intervals", "breakdown", "spread", "graph", "chart", "plot",
+        "distribution",
+    )),
+    "no_distinct": frozenset(("distinct", "unique", "different", "cardinality", "uniq", "separate")),
+}
+_BY_SPAN = re.compile(r"\bby (the )?(minute|hour|day|week|month)\b", re.I)
+# the part of an edited search that keeps each one allowed
+_UNASKED_KEPT = {
+    "unsorted": lambda prev: bool(prev.get("sort")),
+    "no_histogram": lambda prev: (prev.get("agg") or {}).get("type") == "date_histogram",
+    "no_distinct": lambda prev: (prev.get("agg") or {}).get("type") == "cardinality",
+}
 
 
-def sort_shape(question: str, previous: dict | None = None) -> tuple[str, ...]:
-    """``("unsorted",)`` when no word asks for an order (``SORT_WORDS``), else ``()``."""
-    if previous and previous.get("tool") == "elasticsearch" and previous.get("sort"):
-        return ()
-    long_words = [w for w in SORT_WORDS if len(w) >= 6]
-    for word in re.findall(r"[a-z]+", question.lower()):
-        if word in SORT_WORDS or (len(word) >= 6 and any(_one_typo(word, w) for w in long_words)):
-            return ()
-    return ("unsorted",)
+def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...]:
+    """The ``UNASKED_WORDS`` shapes whose words the question lacks (and the search a follow-up
+    edits does not already have)."""
+    prev = previous if previous and previous.get("tool") == "elasticsearch" else {}
+    words = re.findall(r"[a-z]+", question.lower())
+    out = []
+    for shape, cues in UNASKED_WORDS.items():
+        if _UNASKED_KEPT[shape](prev):
+            continue
+        if shape == "no_histogram" and (_BY_SPAN.search(question) or SEARCH_SHAPE_WORDS["histogram"].search(question)):
+            continue
+        if shape == "no_distinct" and SEARCH_SHAPE_WORDS["distinct"].search(question):
+            continue
+        longer = [c for c in cues if len(c) >= 5]
+        if not any(w in cues or (len(w) >= 5 and any(_one_typo(w, c) for c in longer)) for w in words):
+            out.append(shape)
+    return tuple(out)
 
 
 # "the 5 newest alerts", "last 3 ssh logins": that many hits (not "the last 3 days"). Every

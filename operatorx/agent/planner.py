@@ -41,8 +41,8 @@ from operatorx.agent.grounding import (
     search_scalars,
     search_shape,
     search_values,
-    sort_shape,
     target_candidates,
+    unasked_shape,
 )
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
@@ -144,7 +144,7 @@ def grounded_schema(
         search_hits=hit_counts(question) if ground else (),
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
-        search_shape=(*search_shape(question), *sort_shape(question, previous)) if ground else (),
+        search_shape=(*search_shape(question), *unasked_shape(question, previous)) if ground else (),
         field_kinds=catalog_field_kinds(catalog),
     )
 

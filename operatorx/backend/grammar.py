@@ -425,8 +425,16 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         search["required"].append("any_of")
     if "exclude" in shape:  # words that leave something out
         search["required"].append("exclude")
-    if "unsorted" in shape:  # no word asks for an order (grounding.sort_shape)
+    if "unsorted" in shape:  # no word asks for an order (grounding.unasked_shape)
         props.pop("sort", None)
+    agg_type = props.get("agg", {}).get("properties", {}).get("type")
+    for absent, kind in (("no_histogram", "date_histogram"), ("no_distinct", "cardinality")):
+        if absent in shape and agg_type is not None and kind in agg_type.get("enum", []):
+            agg_type["enum"] = [k for k in agg_type["enum"] if k != kind]
+            if kind == "date_histogram":
+                props["agg"]["properties"].pop("interval", None)
+    if agg_type is not None and not agg_type.get("enum"):
+        props["agg"]["properties"].pop("type")
     if "all_time" in shape:  # no time window
         props.pop("since", None)
         props.pop("until", None)
@@ -450,7 +458,7 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
     if len(kinds) == 1:  # two kinds asked for at once: any aggregation
         agg = props["agg"]
         if kinds[0] == "terms":
-            agg["properties"].pop("type")
+            agg["properties"].pop("type", None)
         else:
             agg["properties"]["type"] = {"type": "string", "enum": kinds}
             agg["required"] = [*agg["required"], "type"]
