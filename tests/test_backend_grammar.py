@@ -1039,6 +1039,18 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
     assert wrong == []
 
 
+def test_a_port_range_stays_under_65536(tokenizer):
+    schema = decoding_schema(["server.bytes", "destination.port"], tools=["elasticsearch"],
+                             search_numbers=[0, 1024, 100000, 300000])
+
+    def ranged(field, gte, lte):
+        return format_call({"tool": "elasticsearch", "where": [{"field": field, "op": "range", "gte": gte, "lte": lte}]})
+
+    assert accepts(tokenizer, schema, ranged("server.bytes", 100000, 300000))
+    assert not accepts(tokenizer, schema, ranged("destination.port", 100000, 300000))
+    assert accepts(tokenizer, schema, ranged("destination.port", 0, 1024))
+
+
 def test_a_field_compares_with_values_of_its_type(tokenizer):
     from operatorx.backend.grammar import catalog_field_kinds
 

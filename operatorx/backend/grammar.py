@@ -324,9 +324,18 @@ def _conditions(
     # With a catalog, fields that all went to the typed or known-value alternatives below
     # leave no free-valued field (an empty list would read as "any field name").
     free = "enum" in valued or "enum" not in field
+    # a port is at most 65535: "server.bytes between 100000 and 300000" is no port range
+    ports = [n for n in names if n.endswith(".port")] if numbers is not None else []
+    ranged = [(field, bound)]
+    if ports:
+        port_numbers = [n for n in numbers if 0 <= n <= 65535]
+        port_bound = {"anyOf": [{"type": "string", "maxLength": 64},
+                                *([{"type": "number", "enum": port_numbers}] if port_numbers else [])]}
+        others = [n for n in names if n not in ports]
+        ranged = [*([(_field_spec(others), bound)] if others else []), ({"type": "string", "enum": ports}, port_bound)]
     alternatives = [
         *([variant(None, valued, value=scalar), variant(["in"], valued, value=values)] if free else []),
-        variant(["range"], field, gte=bound, lte=bound, gt=bound, lt=bound),
+        *(variant(["range"], on, gte=b, lte=b, gt=b, lt=b) for on, b in ranged),
         variant(["exists"], field),
     ]
     if text is not None and free:
