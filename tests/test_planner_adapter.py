@@ -3,10 +3,13 @@
 A fixed set of plain questions per tool must come back as valid calls of the right tool, and
 requests that must not become calls must not. Accuracy over the whole dataset is measured by
 ``operatorx eval`` (see MODEL_CARD.md), not here; these are the questions an analyst types on
-day one, and a broken adapter, export or prompt format fails them.
+day one, and a broken adapter, export or prompt format fails them. Gemma 3 270M's adapter
+(models/gemma3, the comparison's) gets three of them.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from planner_checks import assert_valid, model_test_config
@@ -88,3 +91,37 @@ def test_follow_up_retargets_the_previous_scan(planner):
     assert_valid(out)
     assert out.follow_up and isinstance(out.plan, NmapScan)
     assert out.plan.targets == ["10.0.0.6"] and out.plan.ports == "22,443"
+
+
+GEMMA_ADAPTER = Path(__file__).resolve().parents[1] / "models" / "gemma3" / "operatorx-gemma3-lora.gguf"
+
+
+@pytest.fixture(scope="module")
+def gemma_planner(service_unavailable, tmp_path_factory):
+    """Gemma 3 270M with its committed adapter (models/gemma3): the comparison's other base."""
+    try:
+        from operatorx.backend.llama import LlamaBackend
+        from operatorx.backend.models import gemma_base_model
+
+        backend = LlamaBackend(gemma_base_model(), GEMMA_ADAPTER,
+                               prefix_cache_dir=tmp_path_factory.mktemp("gemma-prefix"))
+    except (ImportError, PlannerError) as e:
+        service_unavailable(f"the Gemma adapter test needs llama-cpp-python and Gemma 3 270M (train extra): {e}")
+    p = Planner(backend, model_test_config())
+    assert p.mode == "adapter"
+    yield p
+    backend.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("scan 127.0.0.1 ports 22 and 80", NmapScan),
+        ("suricata alerts in the last 24 hours", EsSearch),
+        ("scan 8.8.8.8 for open ports", Reply),
+    ],
+)
+def test_the_gemma_adapter_plans_valid_calls_of_the_right_kind(gemma_planner, question, kind):
+    out = gemma_planner.plan(question)
+    assert_valid(out)
+    assert isinstance(out.plan, kind), (out.plan, out.problems)
