@@ -52,11 +52,20 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
-    # this planner against 24a06d9's, stage 12 both: the dev-hand2 rules
-    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planner24a06d9.json", 399, 0, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner24a06d9.json", 251, 3, 0),
-    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner24a06d9.json", 53, 2, 0),
-    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner24a06d9.json", 53, 11, 0),
+    # this planner against 8f15e7e's, stage 12 both: the rules written from val's failures
+    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planner8f15e7e.json", 399, 1, 0),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner8f15e7e.json", 251, 2, 1),
+    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 1, 0),
+    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner8f15e7e.json", 53, 0, 0),
+    # Gemma 3 270M's stage-1 adapter against SmolLM2's stage 12, both under 8f15e7e's planner (= 4d6288d's)
+    ("eval-selhand-gemma3-adapter-stage1.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 8, 12),
+    ("eval-test-gemma3-adapter-stage1.json", "eval-test-smollm2-adapter-planner8f15e7e.json", 399, 4, 132),
+    ("eval-shifted-gemma3-adapter-stage1.json", "eval-shifted-smollm2-adapter-planner8f15e7e.json", 251, 12, 72),
+    # 8f15e7e's planner against 24a06d9's, stage 12 both: the dev-hand2 rules
+    ("eval-test-smollm2-adapter-planner8f15e7e.json", "eval-test-smollm2-adapter-planner24a06d9.json", 399, 0, 0),
+    ("eval-shifted-smollm2-adapter-planner8f15e7e.json", "eval-shifted-smollm2-adapter-planner24a06d9.json", 251, 3, 0),
+    ("eval-selhand-smollm2-adapter-planner8f15e7e.json", "eval-selhand-smollm2-adapter-planner24a06d9.json", 53, 2, 0),
+    ("eval-devhand2-smollm2-adapter-planner8f15e7e.json", "eval-devhand2-smollm2-adapter-planner24a06d9.json", 53, 11, 0),
     # stage 13 (not shipped) against stage 12 on sel-hand, both under 37d62a8's planner: net +1 < 2
     ("eval-selhand-smollm2-adapter-stage13-not-shipped.json", "eval-selhand-smollm2-adapter-planner37d62a8.json", 53, 4, 3),
     ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-stage10.json", 300, 11, 5),  # stage 12 vs 10
