@@ -777,6 +777,8 @@ def _status_constants(question: str) -> set[int]:
     words = [w for w in _WORDS.findall(question.lower()) if len(w) >= 5]
     return {n for bounds, (cue, word) in _STATUS_CLASSES.items()
             if cue.search(question) or any(_one_typo(w, word) for w in words) for n in bounds}
+
+
 _DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
 # A number written with its unit stands only for the scaled value ("2 hours" 7200, "3 MB"
 # 3,000,000 or 3 MiB); the unit words (plural "s" dropped) by their scales.
@@ -796,7 +798,8 @@ _UNITED = re.compile(
 
 
 # "200 results", "50 rows": how many hits to return, never a value to compare with.
-_HIT_COUNT = re.compile(r"(?<![\w.])\d{1,6}\s+(results?|hits?|rows?|records?|entries|lines|matches|docs|documents)\b", re.I)
+_HIT_WORDS = r"(results?|hits?|rows?|records?|entries|lines|matches|docs|documents)\b"
+_HIT_COUNT = re.compile(rf"(?<![\w.])\d{{1,6}}\s+{_HIT_WORDS}", re.I)
 
 
 def _number_text(question: str) -> str:
@@ -827,7 +830,9 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     """The only numbers a search may give a range bound, ``size`` or a bucket count.
 
     Each number written in the question (not inside its addresses) times each unit scale,
-    the ``SEARCH_CONSTANTS``, and the numbers of the search a follow-up edits. Every number
+    or only its own unit's scales where one is written ("2 hours" is 7200, never 2), the
+    ``SEARCH_CONSTANTS`` (the status classes and spans of time only where words name them),
+    and the numbers of the search a follow-up edits. Every number
     of the training data fits (tests/test_backend_grammar.py); the model can no longer
     write 50,000,000 for "500MB" or ask for 200 hits nobody wanted. "200 results" is
     only a number of hits (``hit_counts``).
@@ -975,8 +980,7 @@ _LATEST_N = re.compile(rf"\b(\d{{1,4}}) (?:newest|latest|most recent)\b(?! ?{_TI
 
 
 # "200 results", "50 rows": that many hits (not "the top 20 record types": buckets).
-_RESULTS_N = re.compile(r"(?<!top )(?<!bottom )(?<![\w.])(\d{1,6})\s+(results?|hits?|rows?|records?|entries|lines"
-                        r"|matches|docs|documents)\b(?!\s+types?)", re.I)
+_RESULTS_N = re.compile(rf"(?<!top )(?<!bottom )(?<![\w.])(\d{{1,6}})\s+{_HIT_WORDS}(?!\s+types?)", re.I)
 
 
 _WINDOW = re.compile(r"\b(last|past|previous|preceding|prior|trailing)\s+(\d{1,4}\s*)?"

@@ -515,7 +515,8 @@ def decoding_schema(
     condition may compare a field with (``grounding.search_values``,
     ``grounding.search_scalars``); None: any. ``search_shape``: what the question's words ask a
     search to be (``grounding.search_shape``: a count has size 0, "either side" an any-of,
-    a histogram, distinct count or most-common list its aggregation). ``field_kinds``: field
+    a histogram, distinct count or most-common list its aggregation; and
+    ``grounding.unasked_shape``: no sort, histogram or distinct count that no word asks for). ``field_kinds``: field
     name → "boolean" or "number" (``catalog_field_kinds``), the others among
     ``field_names`` being string fields: a condition compares each field only with values
     of its type (None: any value on any field). ``search_hits``: numbers written as a
