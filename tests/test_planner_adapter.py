@@ -22,23 +22,31 @@ from operatorx.schemas import EsSearch, NmapScan, Reply
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture(scope="module")
-def planner(service_unavailable, tmp_path_factory):
+GEMMA_ADAPTER = Path(__file__).resolve().parents[1] / "models" / "gemma3" / "operatorx-gemma3-lora.gguf"
+
+
+def _adapter_planner(service_unavailable, cache_dir, base: str):
+    """A planner on ``base`` (smollm2: the shipped adapter; gemma3-270m: models/gemma3's),
+    yielded and closed by the fixtures below."""
     try:
         from operatorx.backend import default_adapter
         from operatorx.backend.llama import LlamaBackend
-        from operatorx.backend.models import default_base_model
+        from operatorx.backend.models import named_model
 
-        adapter = default_adapter()
-        if adapter is None:
-            raise PlannerError("operatorx/models/operatorx-smollm2-lora.gguf is missing")
-        backend = LlamaBackend(
-            default_base_model(), adapter, prefix_cache_dir=tmp_path_factory.mktemp("adapter-prefix")
-        )
+        adapter = default_adapter() if base == "smollm2" else GEMMA_ADAPTER
+        if adapter is None or not adapter.is_file():
+            raise PlannerError(f"the {base} adapter is missing")
+        backend = LlamaBackend(named_model(base), adapter, prefix_cache_dir=cache_dir)
     except (ImportError, PlannerError) as e:
-        service_unavailable(f"adapter tests need llama-cpp-python, llguidance, the base GGUF and the adapter: {e}")
+        service_unavailable(f"adapter tests need llama-cpp-python, llguidance, the base GGUF ({base}) and its adapter: {e}")
     p = Planner(backend, model_test_config())
     assert p.mode == "adapter"
+    return p, backend
+
+
+@pytest.fixture(scope="module")
+def planner(service_unavailable, tmp_path_factory):
+    p, backend = _adapter_planner(service_unavailable, tmp_path_factory.mktemp("adapter-prefix"), "smollm2")
     yield p
     backend.close()
 
@@ -93,22 +101,10 @@ def test_follow_up_retargets_the_previous_scan(planner):
     assert out.plan.targets == ["10.0.0.6"] and out.plan.ports == "22,443"
 
 
-GEMMA_ADAPTER = Path(__file__).resolve().parents[1] / "models" / "gemma3" / "operatorx-gemma3-lora.gguf"
-
-
 @pytest.fixture(scope="module")
 def gemma_planner(service_unavailable, tmp_path_factory):
     """Gemma 3 270M with its committed adapter (models/gemma3): the comparison's other base."""
-    try:
-        from operatorx.backend.llama import LlamaBackend
-        from operatorx.backend.models import gemma_base_model
-
-        backend = LlamaBackend(gemma_base_model(), GEMMA_ADAPTER,
-                               prefix_cache_dir=tmp_path_factory.mktemp("gemma-prefix"))
-    except (ImportError, PlannerError) as e:
-        service_unavailable(f"the Gemma adapter test needs llama-cpp-python and Gemma 3 270M (train extra): {e}")
-    p = Planner(backend, model_test_config())
-    assert p.mode == "adapter"
+    p, backend = _adapter_planner(service_unavailable, tmp_path_factory.mktemp("gemma-prefix"), "gemma3-270m")
     yield p
     backend.close()
 
