@@ -57,6 +57,9 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner8f15e7e.json", 251, 2, 1),
     ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 1, 0),
     ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner8f15e7e.json", 53, 0, 0),
+    ("eval-valfresh-smollm2-adapter-plannerc51757e.json", "eval-valfresh-smollm2-adapter.json", 400, 1, 1),
+    ("eval-valpara-smollm2-adapter-plannerc51757e.json", "eval-valpara-smollm2-adapter.json", 300, 0, 0),
+    ("eval-test-gemma3-adapter-stage1-plannerc51757e.json", "eval-test-gemma3-adapter-stage1.json", 399, 6, 0),
     # Gemma 3 270M's stage-1 adapter against SmolLM2's stage 12, both under 8f15e7e's planner (= 4d6288d's)
     ("eval-selhand-gemma3-adapter-stage1.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 8, 12),
     ("eval-test-gemma3-adapter-stage1.json", "eval-test-smollm2-adapter-planner8f15e7e.json", 399, 4, 132),
