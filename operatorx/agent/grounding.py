@@ -542,7 +542,7 @@ def _kept(question: str, parts: set[str], prev: dict, numbers_written: bool) -> 
     """The options of the edited scan ``prev`` that a follow-up must keep (see ``_RESTART``)."""
     flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
     sweep = _named(parts, {w: w for w in TECHNIQUE_WORDS["ping"]}) and not (
-        _named(parts, {w: w for w in ("skip", "assume", "pn", "block", "blocks", "blok")}) or "-Pn" in flags)
+        _named(parts, {w: w for w in ("skip", "assume", "pn", "block")}) or "-Pn" in flags)  # "blok", "blocks": typos
     if _RESTART.search(question) or sweep:  # "skip discovery, they block ping" is no sweep
         return []
     kept = [name for name, (words, switch_flags) in SWITCH_WORDS.items()
@@ -966,6 +966,8 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
             continue
         if shape == "no_distinct" and SEARCH_SHAPE_WORDS["distinct"].search(question):
             continue
+        # not _named: it lets a four-letter word carry a typo ("last" would read as "least" and
+        # free the sort of every "last 3 days"); here both word and cue have five letters or more
         longer = [c for c in cues if len(c) >= 5]
         if not any(w in cues or (len(w) >= 5 and any(_one_typo(w, c) for c in longer)) for w in words):
             out.append(shape)
