@@ -202,6 +202,14 @@ _FILE_SUFFIXES = frozenset(("txt", "php", "html", "htm", "exe", "dll", "ps1", "b
 
 # "Traffic to external addresses" excludes these; no other address comes from nowhere.
 PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+# The words that put the private networks in play ("traffic leaving the network", "to public
+# ips", "internal hosts"): every search of the readable data that uses one has one of them. The
+# adapter put 192.168.0.0/16 on source.ip for "events headed to 198.51.100.66".
+_NETWORK_SIDE_WORDS = frozenset((
+    "internal", "private", "lan", "rfc1918", "inside", "local", "corporate", "corp", "intranet",
+    "external", "internet", "public", "outside", "outbound", "inbound", "egress", "ingress", "leaving",
+    "leave", "leaves", "exfil", "exfiltration", "offsite", "wan",
+))
 _ADDRESS_KINDS = ("ipv4", "ipv6", "cidr4", "cidr6")
 
 
@@ -226,7 +234,10 @@ def address_values(question: str, previous: dict | None = None) -> list[str]:
             for cond in previous.get(key) or []:
                 value = cond.get("value")
                 out += [v for v in (value if isinstance(value, list) else [value]) if _is_address(v)]
-    return list(dict.fromkeys([*out, *PRIVATE_NETWORKS]))
+    words = set(re.findall(r"[a-z0-9]+", question.lower()))
+    if words & _NETWORK_SIDE_WORDS or _named(words, {w: w for w in _NETWORK_SIDE_WORDS if len(w) >= 5}):
+        out += PRIVATE_NETWORKS
+    return list(dict.fromkeys(out))
 
 
 # Words that name a service, a protocol or what an NSE script looks at, and the ports they
@@ -313,7 +324,7 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "aggressive": (("aggressive",), ("-A",)),
     "skip_discovery": (("skip", "ping", "assume", "online", "up", "discovery", "pn"), ("-Pn",)),
     # "who runs ssh in …", "web servers on …", "hosts listening on 22" list only the open ones
-    "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "server", "servers", "hide",
+    "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "servers", "hide",
                    "closed"), ("--open",)),
     "traceroute": (("traceroute", "trace", "route", "tracert", "hop", "hops"), ("--traceroute",)),
     "fast": (("fast", "quick", "quickly", "quicker", "rapid", "fewer"), ("-F",)),
@@ -694,9 +705,14 @@ def _stems(words: set[str]) -> set[str]:
     return out
 
 
+# Words that a one-typo match would read as a switch word but that ask for nothing: one "server"
+# describes a host ("it's a prod file server", "an old 2008 server"); "servers" sweeps for them.
+_NOT_SWITCH_WORDS = frozenset(("server",))
+
+
 def _switches(question: str, words: set[str], targets: list[str], previous: dict | None) -> tuple[str, ...]:
     flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
-    named = set(_named(words, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
+    named = set(_named(words - _NOT_SWITCH_WORDS, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
     out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
     if any(_kind_of(t) in ("ipv6", "cidr6") for t in targets):
         out.add("ipv6")
@@ -921,14 +937,52 @@ def search_shape(question: str) -> tuple[str, ...]:
     return tuple(shape)
 
 
+# Words that point at one side of a connection: an address written right after them is on that
+# side ("events headed to 198.51.100.66", "alerts from 10.0.0.5"). Every such address of the
+# readable data is (the adapter searched source.ip for "headed to …"), unless the question says
+# "to or from" (SEARCH_SHAPE_WORDS' either) or names the other side in words ("change the source
+# to …", "from … to destination port 443"), which leave it open.
+_TOWARD_WORDS = frozenset(("to", "towards", "toward", "hitting"))
+_SOURCE_NAMED = re.compile(r"\b(source|sources|src|client|clients|sender|senders|originat\w*)\b", re.I)
+_DESTINATION_NAMED = re.compile(
+    r"\b(destination|destinations|dest|dst|server|servers|target|targets|recipient|receiver)\b", re.I
+)
+_TOKEN_STRIP = ".,;:!?()[]{}\"'`"
+
+
+def address_sides(question: str) -> tuple[str, ...]:
+    """``source=<address>`` and ``destination=<address>`` for the addresses written right after
+    "from" or "to" (``_TOWARD_WORDS``): the only side of an IP field each may be on. "10.0.0.1 to
+    10.0.0.20" is a range, not a direction."""
+    if SEARCH_SHAPE_WORDS["either"].search(question):
+        return ()
+    raw = question.split()
+    tokens = [t.strip(_TOKEN_STRIP) for t in raw]
+    toward = not _SOURCE_NAMED.search(question)
+    away = not _DESTINATION_NAMED.search(question)
+    out = []
+    for i, (word, value) in enumerate(zip(tokens, tokens[1:], strict=False)):
+        ranged = word.lower() == "to" and i and _is_address(raw[i - 1])  # "10.0.0.1 to 10.0.0.20"
+        if not _is_address(value) or ranged:
+            continue
+        if word.lower() in _TOWARD_WORDS and toward:
+            out.append(f"destination={value}")
+        elif word.lower() == "from" and away:
+            out.append(f"source={value}")
+    return tuple(dict.fromkeys(out))
+
+
 # What a search may have only when words ask for it, and the words (one typo allowed in the
 # longer ones). The model sorted "show the raw logs" and drew a histogram for "all time"; every
-# search of the readable data that has a sort, a date histogram or a distinct count (and does
-# not edit a search that has one) has such a word.
+# search of the readable data that has a sort, a date histogram, a distinct count or top values
+# (and does not edit a search that has one) has such a word. The adapter also grouped "pull every
+# DNS lookup for it" by source.ip, and "last 3 ssh logins that failed" by destination.ip.
 #   unsorted      no sort: no word for an order ("top 10 conns by bytes", "the longest", "oldest first")
 #   no_histogram  no date histogram: no word for counts over time ("hourly", "per week", "6h buckets",
 #                 "by day", or SEARCH_SHAPE_WORDS' histogram words)
 #   no_distinct   no distinct count: no word for different values ("unique", "distinct")
+#   no_buckets    no top values (terms): no word for grouping, ranking or which ones ("which hosts",
+#                 "per user", "the rarest", "hosts where cmd.exe ran")
 UNASKED_WORDS: dict[str, frozenset[str]] = {
     "unsorted": frozenset((
         "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
@@ -938,18 +992,34 @@ UNASKED_WORDS: dict[str, frozenset[str]] = {
         "chronologically", "descending", "ascending", "asc", "desc",
     )),
     "no_histogram": frozenset((
-        "hourly", "daily", "weekly", "monthly", "per", "each", "every", "bucket", "buckets", "histogram",
+        "hourly", "daily", "weekly", "monthly", "per", "bucket", "buckets", "histogram",
         "timeline", "trend", "interval", "intervals", "breakdown", "spread", "graph", "chart", "plot",
         "distribution",
     )),
     "no_distinct": frozenset(("distinct", "unique", "different", "cardinality", "uniq", "separate")),
+    # "which hosts …", "top talkers", "count by user", "the rarest ja3s", "hosts where cmd.exe ran"
+    "no_buckets": frozenset((
+        "top", "bottom", "most", "least", "rarest", "rare", "which", "wich", "who", "whom", "what", "whose",
+        "per", "by", "each", "count", "counts", "counted", "tally", "breakdown", "group", "grouped",
+        "grouping", "distribution", "spread", "rank", "ranked", "busiest", "biggest", "largest", "noisiest",
+        "common", "frequent", "often", "popular", "bucket", "buckets", "summarize", "summarise", "summary",
+        "aggregate", "aggregated", "histogram", "split", "across", "among", "unique", "distinct", "different",
+    )),
 }
-_BY_SPAN = re.compile(r"\bby (the )?(minute|hour|day|week|month)\b", re.I)
+# "hosts where cmd.exe ran" lists hosts: these plurals ask for top values too, written exactly (a
+# one-typo match would let "the ssh client string" group by client).
+_BUCKET_NOUNS = frozenset(
+    ("hosts", "machines", "devices", "nodes", "clients", "servers", "endpoints", "boxes", "systems")
+)
+_BY_SPAN = re.compile(r"\bby (the )?(minute|hour|day|week|month)\b"
+                      # "each hour", "every 6 hours" (not "every DNS lookup")
+                      r"|\b(each|every) (\d+ ?)?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b", re.I)
 # the part of an edited search that keeps each one allowed
 _UNASKED_KEPT = {
     "unsorted": lambda prev: bool(prev.get("sort")),
     "no_histogram": lambda prev: (prev.get("agg") or {}).get("type") == "date_histogram",
     "no_distinct": lambda prev: (prev.get("agg") or {}).get("type") == "cardinality",
+    "no_buckets": lambda prev: bool(prev.get("agg")) and prev["agg"].get("type", "terms") == "terms",
 }
 
 
@@ -957,7 +1027,9 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
     """The ``UNASKED_WORDS`` shapes whose words the question lacks (and the search a follow-up
     edits does not already have)."""
     prev = previous if previous and previous.get("tool") == "elasticsearch" else {}
-    words = re.findall(r"[a-z]+", question.lower())
+    # a dotted name is a value, not a cue: the "rare" of xk2j9.rare-example.top asks for nothing
+    spoken = " ".join(w for w in question.lower().split() if "." not in w.strip(_TOKEN_STRIP))
+    words = re.findall(r"[a-z]+", spoken)
     out = []
     for shape, cues in UNASKED_WORDS.items():
         if _UNASKED_KEPT[shape](prev):
@@ -965,6 +1037,9 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
         if shape == "no_histogram" and (_BY_SPAN.search(question) or SEARCH_SHAPE_WORDS["histogram"].search(question)):
             continue
         if shape == "no_distinct" and SEARCH_SHAPE_WORDS["distinct"].search(question):
+            continue
+        grouped = SEARCH_SHAPE_WORDS["buckets"].search(question) or _BUCKET_NOUNS.intersection(words)
+        if shape == "no_buckets" and grouped:
             continue
         # not _named: it lets a four-letter word carry a typo ("last" would read as "least" and
         # free the sort of every "last 3 days"); here both word and cue have five letters or more

@@ -30,6 +30,7 @@ from functools import cache
 from operatorx.agent.conversation import Conversation
 from operatorx.agent.grounding import (
     LiveCatalog,
+    address_sides,
     address_values,
     hit_counts,
     packaged_catalog,
@@ -144,7 +145,8 @@ def grounded_schema(
         search_hits=hit_counts(question) if ground else (),
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
-        search_shape=(*search_shape(question), *unasked_shape(question, previous)) if ground else (),
+        search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question))
+        if ground else (),
         field_kinds=catalog_field_kinds(catalog),
     )
 

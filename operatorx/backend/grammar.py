@@ -270,6 +270,7 @@ def _conditions(
     strings: list[str] | None = None,
     scalars: list[float] | None = None,
     kinds: dict[str, str] | None = None,
+    sides: dict[str, str] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -284,6 +285,8 @@ def _conditions(
     With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
     left out takes strings), a compared value has its field's type: true and false only on
     boolean fields, numbers only on numeric ones (and the text ops never), strings on the rest.
+    With ``sides`` (address → "source" or "destination", ``grounding.address_sides``), that
+    address goes only to the IP fields of that side (``destination.ip``, not ``host.ip``).
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -362,12 +365,17 @@ def _conditions(
             variant(["in"], on, value={**values, "items": number}),
         ]
     if ip_fields is not None and addresses:
-        on = {"type": "string", "enum": list(ip_fields)}
-        address = {"type": "string", "enum": list(addresses)}
-        alternatives += [
-            variant(None, on, value=address),
-            variant(["in"], on, value={"type": "array", "items": address, "minItems": 1, "maxItems": len(addresses)}),
-        ]
+        # an address with a side ("to 10.0.0.5": destination) goes only to that side's fields
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for name in ip_fields:
+            mine = tuple(a for a in addresses if (sides or {}).get(a) in (None, name.split(".")[0]))
+            if mine:
+                groups.setdefault(mine, []).append(name)
+        for mine, names_ in groups.items():
+            on = {"type": "string", "enum": names_}
+            address = {"type": "string", "enum": list(mine)}
+            listed = {"type": "array", "items": address, "minItems": 1, "maxItems": len(mine)}
+            alternatives += [variant(None, on, value=address), variant(["in"], on, value=listed)]
     return {"anyOf": alternatives}
 
 
@@ -389,7 +397,8 @@ def _es_schema(
     # Address grounding needs the catalog: without field names there are no field types.
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
     values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None}
-    cond = _conditions(field, ips, addresses, **values) if ips else _conditions(field, **values)
+    sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
+    cond = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
     agg["properties"]["interval"] = {"type": "string", "pattern": INTERVAL_PATTERN}
@@ -442,6 +451,14 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
             agg_type["enum"] = [k for k in agg_type["enum"] if k != kind]
             if kind == "date_histogram":
                 props["agg"]["properties"].pop("interval", None)
+    if "no_buckets" in shape and agg_type is not None:  # terms, the compact form's unwritten type
+        if agg_type.get("enum"):  # another kind must say its type; size and order are terms'
+            props["agg"].setdefault("required", []).append("type")
+            for name in ("size", "order"):
+                props["agg"]["properties"].pop(name, None)
+        else:  # no kind of aggregation is asked for
+            props.pop("agg")
+            agg_type = None
     if agg_type is not None and not agg_type.get("enum"):
         props["agg"]["properties"].pop("type")
     if "all_time" in shape:  # no time window
