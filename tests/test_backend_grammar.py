@@ -990,6 +990,7 @@ def _has_shape(shape: str, call: dict) -> bool:
         "no_histogram": agg.get("type") != "date_histogram",
         "no_distinct": agg.get("type") != "cardinality",
         "no_buckets": not agg or agg.get("type", "terms") != "terms",
+        "no_count": bool(agg) or call.get("size") != 0,
     }[shape]
 
 
@@ -999,7 +1000,7 @@ def test_a_search_sorts_histograms_or_counts_distinct_only_when_words_ask(tokeni
     def absent(question, previous=None):
         return set(unasked_shape(question, previous))
 
-    everything = {"unsorted", "no_histogram", "no_distinct", "no_buckets"}
+    everything = {"unsorted", "no_histogram", "no_distinct", "no_buckets", "no_count"}
     assert absent("show the raw logs") == absent("all time") == everything
     assert "unsorted" not in absent("fetch top 10 network connections by bytes sent")
     assert "unsorted" not in absent("Display the 50 lonegst flows")  # a typo of "longest"
@@ -1047,6 +1048,24 @@ def test_a_search_groups_by_a_field_only_when_words_ask(tokenizer):
     nothing = decoding_schema(None, tools=["elasticsearch"], search_shape=["no_buckets", "no_histogram", "no_distinct"])
     assert not accepts(tokenizer, nothing, format_call(
         {"tool": "elasticsearch", "where": where, "agg": {"type": "cardinality", "field": "source.ip"}, "size": 0}))
+
+
+def test_a_search_without_aggregations_counts_only_when_words_ask(tokenizer):
+    """"all time" had turned a list of alerts into a count (size 0)."""
+    from operatorx.agent.grounding import unasked_shape
+
+    listed = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "alert"}], "since": "now-14d"}
+    assert "no_count" in unasked_shape("all time", listed)
+    for counted in ("number of conns from 10.0.0.5", "just the no.", "total ssl sessions", "how many alerts"):
+        assert "no_count" not in unasked_shape(counted), counted
+    assert "no_count" not in unasked_shape("all time", {**listed, "size": 0})  # a count stays a count
+    shape = ["no_count", "no_buckets", "no_histogram", "no_distinct"]
+    schema = decoding_schema(None, tools=["elasticsearch"], search_numbers=[0, 20], search_shape=shape)
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": listed["where"], "size": 0}))
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": listed["where"], "size": 20}))
+    with_agg = decoding_schema(None, tools=["elasticsearch"], search_numbers=[0], search_shape=["no_count"])
+    assert accepts(tokenizer, with_agg, format_call(
+        {"tool": "elasticsearch", "where": listed["where"], "agg": {"field": "source.ip"}, "size": 0}))
 
 
 def test_an_address_after_to_or_from_stays_on_that_side(tokenizer):

@@ -983,6 +983,8 @@ def address_sides(question: str) -> tuple[str, ...]:
 #   no_distinct   no distinct count: no word for different values ("unique", "distinct")
 #   no_buckets    no top values (terms): no word for grouping, ranking or which ones ("which hosts",
 #                 "per user", "the rarest", "hosts where cmd.exe ran")
+#   no_count      no count (size 0) when no aggregation is left either: no word for a number ("the
+#                 number of", "total", "how many"); "all time" had turned a list of alerts into a count
 UNASKED_WORDS: dict[str, frozenset[str]] = {
     "unsorted": frozenset((
         "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
@@ -1005,7 +1007,13 @@ UNASKED_WORDS: dict[str, frozenset[str]] = {
         "common", "frequent", "often", "popular", "bucket", "buckets", "summarize", "summarise", "summary",
         "aggregate", "aggregated", "histogram", "split", "across", "among", "unique", "distinct", "different",
     )),
+    # a search with no aggregation returns no hits only when it counts ("number of", "total", "how many")
+    "no_count": frozenset((
+        "count", "counts", "counted", "counting", "tally", "number", "numbers", "total", "totals", "many",
+        "much", "volume", "amount", "sum", "cnt", "cont", "quantity",
+    )),
 }
+_NUMBER_OF = re.compile(r"\bno\.(?= of\b|\s*$)", re.I)  # "no. of conns", "just the no."
 # "hosts where cmd.exe ran" lists hosts: these plurals ask for top values too, written exactly (a
 # one-typo match would let "the ssh client string" group by client).
 _BUCKET_NOUNS = frozenset(
@@ -1020,6 +1028,7 @@ _UNASKED_KEPT = {
     "no_histogram": lambda prev: (prev.get("agg") or {}).get("type") == "date_histogram",
     "no_distinct": lambda prev: (prev.get("agg") or {}).get("type") == "cardinality",
     "no_buckets": lambda prev: bool(prev.get("agg")) and prev["agg"].get("type", "terms") == "terms",
+    "no_count": lambda prev: prev.get("size") == 0,
 }
 
 
@@ -1040,6 +1049,8 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
             continue
         grouped = SEARCH_SHAPE_WORDS["buckets"].search(question) or _BUCKET_NOUNS.intersection(words)
         if shape == "no_buckets" and grouped:
+            continue
+        if shape == "no_count" and (SEARCH_SHAPE_WORDS["count"].search(question) or _NUMBER_OF.search(question)):
             continue
         # not _named: it lets a four-letter word carry a typo ("last" would read as "least" and
         # free the sort of every "last 3 days"); here both word and cue have five letters or more

@@ -461,6 +461,10 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
             agg_type = None
     if agg_type is not None and not agg_type.get("enum"):
         props["agg"]["properties"].pop("type")
+    if "no_count" in shape and "agg" not in props and "count" not in shape:  # hits, not a number
+        props["size"] = {**props["size"], "minimum": 1}
+        if "enum" in props["size"]:
+            props["size"]["enum"] = [n for n in props["size"]["enum"] if n >= 1]
     if "all_time" in shape:  # no time window
         props.pop("since", None)
         props.pop("until", None)
