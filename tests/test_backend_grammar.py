@@ -689,6 +689,9 @@ def test_the_words_of_the_question_itself_are_not_values():
     assert not {"all", "all logs", "*all*", "logs", "get"} & words
     words = set(search_values("bad traffic alerts except the ones hitting 10.20.1.10"))
     assert "bad traffic" in words and not {"the ones", "*the ones*", "ones"} & words
+    # nor a span that starts or ends with glue words, as written in lower case
+    assert not {"the ones hitting", "*the ones hitting*", "ones hitting", "traffic alerts except the"} & words
+    assert {"hitting", "Potentially Bad Traffic"} <= set(search_values("Potentially Bad Traffic hitting the dns"))
 
 
 def test_search_values_come_from_the_words():

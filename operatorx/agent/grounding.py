@@ -1130,8 +1130,16 @@ _NOT_VALUES = frozenset((
 ))
 
 
+# A value never starts or ends with these glue words as written in lower case ("the ones
+# hitting", "alerts from"): the adapter searched rule.name for "*the ones hitting*".
+_EDGE_WORDS = frozenset(("a", "an", "the", "of", "to", "from", "for", "with", "by", "and", "or", "ones", "one"))
+
+
 def _is_phrasing(span: str) -> bool:
-    return span.islower() and all(w in _NOT_VALUES for w in span.split())
+    words = span.split()
+    if span.islower() and len(words) > 1 and (words[0] in _EDGE_WORDS or words[-1] in _EDGE_WORDS):
+        return True
+    return span.islower() and all(w in _NOT_VALUES for w in words)
 
 
 def search_values(question: str, previous: dict | None = None, *, ip_fields: bool = True) -> tuple[str, ...]:
