@@ -52,11 +52,22 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
-    # this planner against 8f15e7e's, stage 12 both: the rules written from val's failures
-    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planner8f15e7e.json", 399, 1, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner8f15e7e.json", 251, 2, 1),
-    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 1, 0),
-    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner8f15e7e.json", 53, 0, 0),
+    # this planner against c51757e's, stage 12 both: the rules written from dev-hand2's and val's failures
+    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannerc51757e.json", 399, 0, 0),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannerc51757e.json", 251, 0, 2),
+    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-plannerc51757e.json", 53, 0, 0),
+    ("eval-devhand-smollm2-adapter.json", "eval-devhand-smollm2-adapter-plannerc51757e.json", 64, 0, 1),
+    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannerc51757e.json", 53, 3, 0),
+    ("eval-valfresh-smollm2-adapter-plannerbe9b891.json", "eval-valfresh-smollm2-adapter-plannerc51757e.json", 400, 1, 0),
+    ("eval-valpara-smollm2-adapter-plannerbe9b891.json", "eval-valpara-smollm2-adapter-plannerc51757e.json", 300, 0, 0),
+    ("eval-val-smollm2-adapter-plannerbe9b891.json", "eval-val-smollm2-adapter-planner5c3a075.json", 300, 1, 0),
+    # stage 14 (not shipped) against stage 12 on sel-hand, both under 5c3a075's planner: net -2 < 2
+    ("eval-selhand-smollm2-adapter-stage14-not-shipped.json", "eval-selhand-smollm2-adapter-planner5c3a075.json", 53, 3, 5),
+    # c51757e's planner against 8f15e7e's, stage 12 both: the rules written from val's failures
+    ("eval-test-smollm2-adapter-plannerc51757e.json", "eval-test-smollm2-adapter-planner8f15e7e.json", 399, 1, 0),
+    ("eval-shifted-smollm2-adapter-plannerc51757e.json", "eval-shifted-smollm2-adapter-planner8f15e7e.json", 251, 2, 1),
+    ("eval-selhand-smollm2-adapter-plannerc51757e.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 1, 0),
+    ("eval-devhand2-smollm2-adapter-plannerc51757e.json", "eval-devhand2-smollm2-adapter-planner8f15e7e.json", 53, 0, 0),
     ("eval-valfresh-smollm2-adapter-plannerc51757e.json", "eval-valfresh-smollm2-adapter.json", 400, 1, 1),
     ("eval-valpara-smollm2-adapter-plannerc51757e.json", "eval-valpara-smollm2-adapter.json", 300, 0, 0),
     ("eval-test-gemma3-adapter-stage1-plannerc51757e.json", "eval-test-gemma3-adapter-stage1.json", 399, 6, 0),
