@@ -17,19 +17,11 @@ llguidance = pytest.importorskip("llguidance")
 from operatorx.agent.prompting import format_call  # noqa: E402
 from operatorx.backend.grammar import catalog_ip_fields, decoding_schema, fingerprint  # noqa: E402
 from operatorx.backend.llama import JSON_OPTIONS  # noqa: E402
+from operatorx.backend.reach import EOS, ByteTokenizer  # noqa: E402
 from operatorx.schemas import parse_plan  # noqa: E402
 from operatorx.tools.elastic.catalog import FieldCatalog  # noqa: E402
 
-EOS = 256
-
-
-class _Bytes:
-    eos_token_id = EOS
-    bos_token_id = None
-    tokens = [bytes([i]) for i in range(256)] + [b"<eos>"]
-
-    def __call__(self, s):
-        return list(s if isinstance(s, bytes) else s.encode())
+_Bytes = ByteTokenizer  # one byte per token: a text has exactly one tokenization
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,24 @@ def test_expected_answers_score_100_percent(records):
     assert total["tool"] == "all" and total["n"] == len(records)
     assert total["valid_json"] == total["valid_call"] == total["match"] == 1.0
     assert total["false_refusal"] == 0.0
+    assert total["reachable"] == 1.0  # the planner's grammar admits every expected call
     none_row = next(row for row in report.rows() if row["tool"] == "none")
     assert none_row["right_refusal"] == none_row["no_call"] == 1.0
+    assert none_row["reachable"] is None  # no call expected: nothing to reach
+
+
+def test_an_expected_call_the_grammar_refuses_is_reported_unreachable():
+    """A miss the grounding forces (no word asks for top values here) is told apart from the model's."""
+    where = [{"field": "tags", "value": "alert"}]
+    rec = {"id": "r1", "intent": "es.test", "family": "t", "tool": "elasticsearch", "previous": None,
+           "question": "show the alert logs", "target": {"tool": "elasticsearch", "where": where,
+                                                        "agg": {"field": "source.ip"}, "size": 0}}
+    answer = json.dumps({"tool": "elasticsearch", "where": where})
+    report = ev.evaluate([rec], ev.planner_fn(planner(lambda prompt, schema: answer)))
+    (result,) = report.results
+    assert result.valid_call and not result.match and result.reachable is False
+    assert report.rows()[-1]["reachable"] == 0.0
+    assert "| reachable |" in report.markdown()
 
 
 def test_garbage_scores_zero_without_crashing(records):

@@ -80,6 +80,8 @@ class PlanOutcome:
     decision: object | None = None  # the PolicyDecision of the returned call
     catalog: str = ""  # where the ES field names came from: an index pattern or "packaged"
     routed: list[str] = field(default_factory=list)  # tools the words limited the choice to (few-shot; scan-only questions)
+    # the grammar of the first attempt: the evaluation checks whether it admits the expected answer
+    grammar: dict | None = field(default=None, repr=False)
 
     @property
     def call(self) -> NmapScan | EsSearch | None:
@@ -294,7 +296,7 @@ class Planner:
         def grammar(tools: set[str] | frozenset[str] | None) -> dict:
             return grounded_schema(question, previous, catalog, self.config, targets, tools, ground=ground)
 
-        schema = grammar(tools)
+        schema = outcome.grammar = grammar(tools)
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")
 

@@ -228,6 +228,7 @@ ACCURACY_COLUMNS = [
     ("match", "semantic match"),
     ("right_refusal", "right refusal"),
     ("false_refusal", "false refusal"),
+    ("reachable", "reachable"),
 ]
 
 

@@ -243,6 +243,9 @@ class RecordResult:
     question: str
     plan: dict | None
     raw_text: str
+    # whether the planner's first grammar admits the expected call (None: no call expected, or no
+    # grammar ran): a record it refuses can never match, whatever the model does
+    reachable: bool | None = None
 
 
 @dataclass
@@ -274,12 +277,12 @@ class Report:
         lines = [f"## Planner evaluation: {self.split} ({len(self.results)} records)", "",
                  f"Model: {self.model}  ", f"Elasticsearch: {self.es_mode}", "",
                  "| tool | n | valid JSON | valid call | first try | semantic match | right refusal | no call "
-                 "| false refusal | p50 s | p95 s |",
-                 "|---|---|---|---|---|---|---|---|---|---|---|"]
+                 "| false refusal | reachable | p50 s | p95 s |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in self.rows():
             cells = [row["tool"], str(row["n"])]
-            cells += [_pct_str(row[k]) for k in ("valid_json", "valid_call", "first_try", "match", "right_refusal",
-                                                 "no_call", "false_refusal")]
+            cells += [_pct_str(row.get(k)) for k in ("valid_json", "valid_call", "first_try", "match", "right_refusal",
+                                                     "no_call", "false_refusal", "reachable")]
             cells += [_secs(row["p50_s"]), _secs(row["p95_s"])]
             lines.append("| " + " | ".join(cells) + " |")
         how = defaultdict(int)
@@ -313,6 +316,7 @@ def _summary(tool: str, rs: list[RecordResult]) -> dict:
         "first_try": _rate(rs, lambda r: r.first_try), "match": _rate(rs, lambda r: r.match),
         "right_refusal": _rate(none_rs, lambda r: r.match), "no_call": _rate(none_rs, lambda r: r.pred_tool == "none"),
         "false_refusal": _rate(call_rs, lambda r: r.pred_tool == "none"),
+        "reachable": _rate([r for r in rs if r.reachable is not None], lambda r: r.reachable),
         "p50_s": _pct(secs, 50), "p95_s": _pct(secs, 95),
     }
 
@@ -366,7 +370,18 @@ def score(rec: dict, outcome: Outcome | None, seconds: float, judge: SearchJudge
         valid_json=valid_json or precheck, valid_call=valid_call, first_try=valid_call and attempts <= 1,
         match=match, how=how, precheck=precheck, seconds=seconds, question=rec["question"],
         plan=plan.compact() if plan is not None else None, raw_text=raw,
+        reachable=reachable(rec, getattr(outcome, "grammar", None)),
     )
+
+
+def reachable(rec: dict, grammar: dict | None) -> bool | None:
+    """Whether ``grammar`` (the planner's first, for this record) admits the expected call."""
+    if grammar is None or rec["tool"] == "none":
+        return None
+    from operatorx.agent.prompting import format_call
+    from operatorx.backend.reach import admits
+
+    return admits(grammar, format_call(rec["target"]))
 
 
 def evaluate(records: Iterable[dict], plan_fn: PlanFn, *, judge: SearchJudge | None = None, split: str = "?",
