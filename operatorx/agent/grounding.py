@@ -1039,6 +1039,8 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
     # a dotted name is a value, not a cue: the "rare" of xk2j9.rare-example.top asks for nothing
     spoken = " ".join(w for w in question.lower().split() if "." not in w.strip(_TOKEN_STRIP))
     words = re.findall(r"[a-z]+", spoken)
+    grouped = SEARCH_SHAPE_WORDS["buckets"].search(question) or _BUCKET_NOUNS.intersection(words)
+    counted = SEARCH_SHAPE_WORDS["count"].search(question) or _NUMBER_OF.search(question)
     out = []
     for shape, cues in UNASKED_WORDS.items():
         if _UNASKED_KEPT[shape](prev):
@@ -1047,10 +1049,7 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
             continue
         if shape == "no_distinct" and SEARCH_SHAPE_WORDS["distinct"].search(question):
             continue
-        grouped = SEARCH_SHAPE_WORDS["buckets"].search(question) or _BUCKET_NOUNS.intersection(words)
-        if shape == "no_buckets" and grouped:
-            continue
-        if shape == "no_count" and (SEARCH_SHAPE_WORDS["count"].search(question) or _NUMBER_OF.search(question)):
+        if (shape == "no_buckets" and grouped) or (shape == "no_count" and counted):
             continue
         # not _named: it lets a four-letter word carry a typo ("last" would read as "least" and
         # free the sort of every "last 3 days"); here both word and cue have five letters or more
@@ -1132,7 +1131,9 @@ _NOT_VALUES = frozenset((
 
 # A value never starts or ends with these glue words as written in lower case ("the ones
 # hitting", "alerts from"): the adapter searched rule.name for "*the ones hitting*".
-_EDGE_WORDS = frozenset(("a", "an", "the", "of", "to", "from", "for", "with", "by", "and", "or", "ones", "one"))
+_EDGE_WORDS = frozenset(
+    ("a", "an", "the", "of", "to", "from", "for", "with", "by", "and", "or", "ones", "one")
+)
 
 
 def _is_phrasing(span: str) -> bool:
