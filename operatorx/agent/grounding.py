@@ -252,11 +252,13 @@ SERVICE_PORTS: dict[str, tuple[int, ...]] = {
     "certificate": (443,), "certificates": (443,), "cipher": (443,), "ciphers": (443,), "x509": (443,),
     "alpn": (443,), "pop3": (110,), "ntp": (123,), "netbios": (137, 139), "imap": (143,), "snmp": (161,),
     "ldap": (389,), "smb": (445,), "smb2": (445,), "cifs": (445,), "mssql": (1433,), "nfs": (2049,),
-    "mysql": (3306,), "rdp": (3389,), "postgres": (5432,), "postgresql": (5432,), "vnc": (5900,),
+    "mysql": (3306,), "rdp": (3389,), "desktop": (3389,), "postgres": (5432,), "postgresql": (5432,), "vnc": (5900,),
     "winrm": (5985,), "redis": (6379,), "elasticsearch": (9200,), "mongodb": (27017,),
 }
 # nmap's timing templates by name (-T paranoid … -T insane).
 TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
+# Words for a template besides its name: "gentle timing" is polite.
+_TIMING_WORDS = {**TIMING_NAMES, "gentle": 2, "gently": 2}
 # A number standing alone or after T (-T4, T4): not the digits of ipv6, smb2 or pop3.
 # Not inside a word or another number ("p443" is no 43), but after -T and -p ("-T4", "-p443").
 _NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p))\d{1,6}")
@@ -407,7 +409,7 @@ _IPV6_FLAG = re.compile(r"(?<![\w-])-6(?![\w-])")  # the one flag that is a digi
 # UDP beside the default SYN scan (technique syn + udp), and SNMP and DNS NSID are UDP.
 TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
     "syn": ("syn", "stealth", "half", "ss", "udp"),
-    "connect": ("connect", "handshake", "handshakes", "st"),
+    "connect": ("connect", "connection", "handshake", "handshakes", "st"),  # "a full-connection scan"
     "udp": ("udp", "su", "snmp", "nsid"),
     "ack": ("ack", "acks", "firewall", "sa"),
     "fin": ("fin", "sf"),
@@ -478,7 +480,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     ports = set(written)
     for implied in _named(words, SERVICE_PORTS):
         ports.update(implied)
-    timing = {n for n in written if n <= 5} | set(_named(words, TIMING_NAMES))
+    timing = {n for n in written if n <= 5} | set(_named(words, _TIMING_WORDS))
     out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
     out["version_intensity"] |= {n for name, n in VERSION_LEVELS.items() if f"version-{name}" in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
