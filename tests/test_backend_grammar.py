@@ -722,6 +722,14 @@ def test_a_target_is_excluded_only_when_words_leave_it_out():
     assert "127.0.0.5" in scan_values("nmap 127.0.0.0/24 --exclude 127.0.0.5")["exclude"]
     prev = {"tool": "nmap", "targets": ["127.0.0.0/24"], "exclude": ["127.0.0.5"]}
     assert "127.0.0.5" in scan_values("faster", prev)["exclude"]
+    # only a network, range or wildcard has hosts to leave out (dev-hand3: the adapter excluded
+    # the one host "don't bother pinging 172.16.8.9 first" scans)
+    single = scan_values("dont bother pinging 172.16.8.9 first, just see if ssh or https answer")
+    assert single["exclude"] == () and "skip_discovery" in single["switches"]
+    # "skip <host>" leaves the host out; it does not skip host discovery
+    sweep = scan_values("check ssh across 10.20.0.0/24 but skip 10.20.0.9 and 10.20.0.10")
+    assert "10.20.0.9" in sweep["exclude"] and "skip_discovery" not in sweep["switches"]
+    assert "skip_discovery" in scan_values("skip ping on 10.20.0.0/24")["switches"]
 
 
 def test_a_new_scan_scans_exactly_the_named_hosts(tokenizer):

@@ -506,19 +506,25 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
     result["scripts"] = _scripts(question, words, prev)
     result["technique"] = _techniques(question, words, prev)
-    result["switches"] = _switches(question, words, targets, prev)
+    # "skip 10.20.0.9 and 10.20.0.10" leaves hosts out; it does not skip host discovery
+    skipped = any(re.search(rf"\bskip\w*\s+(the\s+|host\s+)?{re.escape(t)}", question, re.I) for t in targets)
+    result["switches"] = _switches(question, words - {"skip", "skipping"} if skipped else words, targets, prev)
     leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS}) or "w/o" in question.lower()
     if prev is not None and prev.get("exclude"):
         leave_out = True
     edited = [*prev.get("targets", []), *prev.get("exclude", [])] if prev is not None else []
-    result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out else ()
+    # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging
+    # 172.16.8.9 first" had excluded the one host it scans)
+    spans = any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in [*targets, *edited])
+    result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out and spans else ()
     if previous is None:
         named = named_targets(question, hostnames)
         if named and not leave_out:
             result["targets"] = (tuple(named),)
         elif named and len(named) <= MAX_SUBSET_TARGETS:
             result["targets"] = tuple(_sublists(named))
-            if len(named) > 1 and _left_out(question, named):  # "10.1.2.0/24 except 10.1.2.5"
+            # "10.1.2.0/24 except 10.1.2.5"
+            if len(named) > 1 and result["exclude"] and _left_out(question, named):
                 required.append("exclude")
     elif prev is not None and not leave_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
         named = named_targets(question, hostnames)
