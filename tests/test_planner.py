@@ -163,12 +163,20 @@ def test_scan_request_without_a_target_asks_back_without_the_model(question):
 
 
 @pytest.mark.parametrize(
-    "question", ["delete the old alerts", "Please drop the logs index", "brute-force ssh on 127.0.0.1"]
+    "question", ["delete the old alerts", "Please drop the logs index", "brute-force ssh on 127.0.0.1",
+                 "knock 127.0.0.1 offline", "knock the box at 127.0.0.1 over"]
 )
 def test_destructive_orders_are_refused_without_the_model(question):
     p, backend = planner([])
     out = p.plan(question)
     assert out.plan.kind == "refuse" and backend.calls == []
+
+
+def test_knocking_on_a_host_is_a_scan_not_an_attack():
+    """Pentester slang (dev-hand3): "knock on web01" probes it; only "knock … offline/over" attacks."""
+    p, backend = planner([json.dumps({"tool": "nmap", "targets": ["127.0.0.1"], "top_ports": 200})])
+    out = p.plan("knock on 127.0.0.1, top 200 ports pls")
+    assert out.plan.tool == "nmap" and len(backend.calls) == 1
 
 
 @pytest.mark.parametrize(

@@ -39,11 +39,12 @@ _POLITE = _FILLER + r"(please\s+|can you\s+|could you\s+|i want (you )?to\s+|i n
 # The verb must stand alone: "Scan::Address_Scan notices" names a Zeek notice, not an order.
 _SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)(?=[\s,.!?]|$)", re.I)
 # An order to change, destroy or attack something: refused without asking the model.
-# Only the imperative at the start counts: "find brute-force attempts" is a fine search.
+# Only the imperative at the start counts: "find brute-force attempts" is a fine search, and
+# "knock 10.0.0.5 offline" is an attack where "knock on web01, top 200 ports" is a scan.
 _DESTRUCTIVE = re.compile(
     _POLITE + r"(?P<verb>delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill|disable|"
     r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert|"
-    r"knock|take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
+    r"knock(?=\s+(?:\S+\s+){0,4}?(?:of+\w*line|off|out|down|over)\b)|take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
     r"run (hydra|metasploit|msfconsole|sqlmap|medusa)|set \S+ to read[- ]only|change the \w+ password)(?![.:\w-])",
     re.I,
 )

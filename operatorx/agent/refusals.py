@@ -44,7 +44,7 @@ HOSTILE_WORDS = frozenset((
     "create", "change", "set", "write", "save", "overwrite", "encrypt", "disappear",
     # attack (tool names that are also searched for, like sqlmap or mimikatz, are left out)
     "exploit", "exploits", "hack", "hacking", "attack", "ddos", "dos", "flood", "brute", "bruteforce",
-    "crack", "pwn", "deface", "knock", "crash", "spray", "spoof", "metasploit", "msfconsole", "hydra",
+    "crack", "pwn", "deface", "crash", "spray", "spoof", "metasploit", "msfconsole", "hydra",
     "medusa", "eternalblue", "shellshock", "ms17", "payload", "backdoor", "ransomware",
     # instruct the model, or reach the shell
     "ignore", "ignoring", "forget", "disregard", "bypass", "override", "instructions", "instruction",
