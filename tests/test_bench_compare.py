@@ -52,8 +52,10 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
-    # this planner against 2e14e44's on dev-hand3: its three words and two scan rules
-    ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planner2e14e44.json", 60, 3, 0),
+    # this planner against 2e14e44's on dev-hand3: its three words, two scan rules and 'knock on'
+    ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planner2e14e44.json", 60, 4, 0),
+    ("eval-valfresh-smollm2-adapter-plannerb0a088f.json", "eval-valfresh-smollm2-adapter-plannerbe9b891.json", 400, 0, 0),
+    ("eval-valpara-smollm2-adapter-plannerb0a088f.json", "eval-valpara-smollm2-adapter-plannerbe9b891.json", 300, 0, 0),
     # this planner against c51757e's, stage 12 both: the rules written from dev-hand2's and val's failures
     # (and dev-hand3's, which changed none of these splits: 0 / 0 against be9b891's on each)
     ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannerc51757e.json", 399, 0, 0),
