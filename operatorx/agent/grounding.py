@@ -44,7 +44,8 @@ _SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe
 _DESTRUCTIVE = re.compile(
     _POLITE + r"(?P<verb>delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill|disable|"
     r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert|"
-    r"knock(?=\s+(?:\S+\s+){0,4}?(?:of+\w*line|off|out|down|over)\b)|take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
+    r"knock(?=\s+(?:\S+\s+){0,4}?(?:of+\w*line|off|out|down|over)\b)|"
+    r"take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
     r"run (hydra|metasploit|msfconsole|sqlmap|medusa)|set \S+ to read[- ]only|change the \w+ password)(?![.:\w-])",
     re.I,
 )
@@ -253,8 +254,8 @@ SERVICE_PORTS: dict[str, tuple[int, ...]] = {
     "certificate": (443,), "certificates": (443,), "cipher": (443,), "ciphers": (443,), "x509": (443,),
     "alpn": (443,), "pop3": (110,), "ntp": (123,), "netbios": (137, 139), "imap": (143,), "snmp": (161,),
     "ldap": (389,), "smb": (445,), "smb2": (445,), "cifs": (445,), "mssql": (1433,), "nfs": (2049,),
-    "mysql": (3306,), "rdp": (3389,), "desktop": (3389,), "postgres": (5432,), "postgresql": (5432,), "vnc": (5900,),
-    "winrm": (5985,), "redis": (6379,), "elasticsearch": (9200,), "mongodb": (27017,),
+    "mysql": (3306,), "rdp": (3389,), "desktop": (3389,), "postgres": (5432,), "postgresql": (5432,),
+    "vnc": (5900,), "winrm": (5985,), "redis": (6379,), "elasticsearch": (9200,), "mongodb": (27017,),
 }
 # nmap's timing templates by name (-T paranoid … -T insane).
 TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
@@ -509,7 +510,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     result["technique"] = _techniques(question, words, prev)
     # "skip 10.20.0.9 and 10.20.0.10" leaves hosts out; it does not skip host discovery
     skipped = any(re.search(rf"\bskip\w*\s+(the\s+|host\s+)?{re.escape(t)}", question, re.I) for t in targets)
-    result["switches"] = _switches(question, words - {"skip", "skipping"} if skipped else words, targets, prev)
+    switch_words = words - {"skip", "skipping"} if skipped else words
+    result["switches"] = _switches(question, switch_words, targets, prev)
     leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS}) or "w/o" in question.lower()
     if prev is not None and prev.get("exclude"):
         leave_out = True

@@ -281,8 +281,8 @@ class Report:
                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in self.rows():
             cells = [row["tool"], str(row["n"])]
-            rates = ("valid_json", "valid_call", "first_try", "match", "right_refusal", "no_call", "false_refusal",
-                     "reachable")
+            rates = ("valid_json", "valid_call", "first_try", "match", "right_refusal", "no_call",
+                     "false_refusal", "reachable")
             cells += [_pct_str(row.get(k)) for k in rates]
             cells += [_secs(row["p50_s"]), _secs(row["p95_s"])]
             lines.append("| " + " | ".join(cells) + " |")
