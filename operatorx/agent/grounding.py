@@ -237,7 +237,7 @@ def address_values(question: str, previous: dict | None = None) -> list[str]:
                 value = cond.get("value")
                 out += [v for v in (value if isinstance(value, list) else [value]) if _is_address(v)]
     words = set(re.findall(r"[a-z0-9]+", question.lower()))
-    if words & _NETWORK_SIDE_WORDS or _named(words, {w: w for w in _NETWORK_SIDE_WORDS if len(w) >= 5}):
+    if _named(words, {w: w for w in _NETWORK_SIDE_WORDS}):  # one typo in the longer ones
         out += PRIVATE_NETWORKS
     return list(dict.fromkeys(out))
 

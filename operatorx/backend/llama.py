@@ -52,6 +52,33 @@ from operatorx.errors import PlannerError
 # llguidance JSON options: compact separators, no whitespace anywhere (see format_call).
 JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
 GRAMMAR_CACHE_SIZE = 16
+
+
+class MatcherCache:
+    """Compiled grammars for one llguidance tokenizer, by schema fingerprint; the least recently
+    used ones go first. Each caller gets a fresh copy to advance."""
+
+    def __init__(self, tokenizer, size: int = GRAMMAR_CACHE_SIZE):
+        self.tokenizer = tokenizer
+        self.size = size
+        self._compiled: OrderedDict[str, object] = OrderedDict()
+
+    def fresh(self, schema: dict):
+        import llguidance
+
+        key = fingerprint(schema)
+        base = self._compiled.get(key)
+        if base is None:
+            grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
+            base = llguidance.LLMatcher(self.tokenizer, grammar, log_level=0)
+            if base.is_error():
+                raise PlannerError(f"The decoding schema does not compile: {base.get_error()}")
+            self._compiled[key] = base
+            while len(self._compiled) > self.size:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(key)
+        return base.deep_copy()
 # ggml_log_level in the llama.cpp that llama-cpp-python 0.3.36 bundles (DEBUG=1, INFO=2, …).
 GGML_LOG_WARN, GGML_LOG_ERROR = 3, 4
 PREFIX_FILES_KEPT = 4  # on-disk prefix states (one per model/adapter/prompt), newest kept
@@ -153,10 +180,10 @@ class LlamaBackend:
         self.n_ctx = n_ctx
         self.mode: Mode = "adapter" if self.adapter_path else "fewshot"
         self._lock = threading.Lock()
-        self._matchers: OrderedDict[str, object] = OrderedDict()
         t0 = time.perf_counter()
         self._llm = self._load()
         self._tokenizer = self._load_tokenizer()
+        self._matchers = MatcherCache(self._tokenizer)
         self.template: Template = self._detect_template()
         self.load_seconds = time.perf_counter() - t0
         n_vocab = self._llm.n_vocab()
@@ -346,21 +373,7 @@ class LlamaBackend:
 
     def _matcher(self, schema: dict):
         """A fresh matcher for ``schema``; compiled grammars are cached by fingerprint."""
-        import llguidance
-
-        key = fingerprint(schema)
-        base = self._matchers.get(key)
-        if base is None:
-            grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
-            base = llguidance.LLMatcher(self._tokenizer, grammar, log_level=0)
-            if base.is_error():
-                raise PlannerError(f"The decoding schema does not compile: {base.get_error()}")
-            self._matchers[key] = base
-            while len(self._matchers) > GRAMMAR_CACHE_SIZE:
-                self._matchers.popitem(last=False)
-        else:
-            self._matchers.move_to_end(key)
-        return base.deep_copy()
+        return self._matchers.fresh(schema)
 
     def _eval_prompt(self, tokens: list[int], *, keep_last: bool = True) -> int:
         """Bring the KV cache to ``tokens``, reusing the longest cached prefix.

@@ -12,8 +12,7 @@ from functools import cache
 
 import llguidance
 
-from operatorx.backend.grammar import fingerprint
-from operatorx.backend.llama import JSON_OPTIONS
+from operatorx.backend.llama import MatcherCache
 
 EOS = 256
 _MATCHERS_KEPT = 256
@@ -35,18 +34,13 @@ def byte_tokenizer() -> llguidance.LLTokenizer:
     return llguidance.LLTokenizer(llguidance.TokenizerWrapper(ByteTokenizer()))
 
 
-_matchers: dict[str, llguidance.LLMatcher] = {}
+@cache
+def _matchers() -> MatcherCache:
+    return MatcherCache(byte_tokenizer(), _MATCHERS_KEPT)
 
 
 def admits(schema: dict, text: str) -> bool:
     """True when ``schema`` (a decoding schema, as the planner builds it) accepts ``text``
     whole, followed by the end of the answer."""
-    key = fingerprint(schema)
-    matcher = _matchers.get(key)
-    if matcher is None:
-        if len(_matchers) >= _MATCHERS_KEPT:
-            _matchers.clear()
-        grammar = llguidance.LLMatcher.grammar_from_json_schema(schema, overrides=JSON_OPTIONS)
-        matcher = _matchers[key] = llguidance.LLMatcher(byte_tokenizer(), grammar, log_level=0)
-    m = matcher.deep_copy()
+    m = _matchers().fresh(schema)
     return bool(m.consume_tokens(list(text.encode())) and m.is_accepting() and m.consume_token(EOS))
