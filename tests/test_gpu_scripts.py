@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -34,12 +35,15 @@ def test_prep_then_one_call_per_piece_then_train(tmp_path, service_unavailable):
     missing = [m for m in ("torch", "transformers", "peft", "gguf", "llama_cpp") if importlib.util.find_spec(m) is None]
     if missing or not PY.exists():
         service_unavailable(f"{', '.join(missing) or '.venv'} not installed (make test installs them)")
+    from safetensors.numpy import load_file
+
     prepared = tmp_path / "prepared"
     out = bash("gpu-prep.sh", str(SAMPLE), str(SAMPLE), "smollm2",
                env={"GPU_DIR": str(prepared), "PIECE_MB": "40", "PY": str(PY)}).stdout
     assert "3 device calls" in out  # 98 MB in 40 MB pieces
     common = prepared / "common"
     assert {p.name for p in common.iterdir()} == {"data", "wheels", "base.name", "base.sha256", "pieces"}
+    assert {p.name for p in (common / "data").iterdir()} == {"train.jsonl.gz", "val.jsonl"}
     assert [w.name.split("-")[0] for w in (common / "wheels").iterdir()] == ["gguf"]
     assert max(p.stat().st_size for p in prepared.glob("part-*/piece")) <= 40 << 20
 
@@ -54,12 +58,21 @@ def test_prep_then_one_call_per_piece_then_train(tmp_path, service_unavailable):
     shutil.rmtree(device)
     shutil.copytree(prepared / "part-02", device / "part-02")
     shutil.copytree(common, device / "common")
-    bash("gpu-train.sh", "--set", "max_steps=1", "--set", "eval_every=100", "--set", "eval_records=4",
-         "--set", "batch_tokens=1024", env=env)
-    log = json.loads((tmp_path / "out" / "run" / "train_log.json").read_text())
-    assert log["device"] == "cpu" and len(log["steps"]) == 1 and log["data"]["train"]["examples"] == 12
-    assert Path(log["base"]).parent == tmp_path / "stash"
-    assert (tmp_path / "out" / "run" / "adapter" / "adapter_model.safetensors").exists()
+    # two runs side by side, each with its own overrides after its --run
+    out = bash("gpu-train.sh", "--set", "eval_every=100", "--set", "eval_records=4", "--set", "batch_tokens=1024",
+               "--run", "one", "--set", "max_steps=1", "--run", "two", "--set", "max_steps=2", "--set", "seed=3",
+               env=env).stdout
+    for name, steps, seed in (("one", 1, 0), ("two", 2, 3)):
+        assert (tmp_path / "out" / f"{name}.log").exists(), out
+        unpacked = tmp_path / "back" / name  # what comes back is NAME.tar (and NAME.log)
+        unpacked.mkdir(parents=True)
+        with tarfile.open(tmp_path / "out" / f"{name}.tar") as tar:
+            tar.extractall(unpacked, filter="data")
+        log = json.loads((unpacked / "train_log.json").read_text())
+        assert log["device"] == "cpu" and len(log["steps"]) == steps and log["config"]["seed"] == seed
+        assert log["data"]["train"]["examples"] == 12 and Path(log["base"]).parent == tmp_path / "stash"
+        weights = load_file(unpacked / "adapter" / "adapter_model.safetensors")
+        assert weights and all(w.dtype == "float16" for w in weights.values())  # under 16 MiB to come back
 
 
 def test_a_corrupt_piece_is_caught_before_training(tmp_path, service_unavailable):
