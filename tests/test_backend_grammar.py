@@ -175,11 +175,14 @@ def test_a_follow_up_that_moves_the_scan_scans_only_the_named_host():
     prev = {"tool": "nmap", "targets": ["10.1.1.1"], "ports": "22,80"}
     assert scan_values("same scan against 10.1.1.2 instead", prev)["targets"] == (("10.1.1.2",),)
     assert scan_values("now 10.1.1.2", prev)["targets"] == (("10.1.1.2",),)
-    for kept in ("now 10.1.1.2 too", "and 10.1.1.2?", "now skip 10.1.1.1", "now faster"):
+    for kept in ("and 10.1.1.2?", "now skip 10.1.1.1", "now faster", "rerun it on 10.1.1.2 too"):
         assert "targets" not in scan_values(kept, prev), kept  # the named and the edited scan's hosts
-    # words that add a host keep the scan's hosts and add it
-    assert scan_values("also 10.1.1.2", prev)["targets"] == (("10.1.1.1", "10.1.1.2"),)
-    assert scan_values("throw 10.1.1.2 in there as well", prev)["targets"] == (("10.1.1.1", "10.1.1.2"),)
+    # words that add a host keep the scan's hosts and add it; "same … too" adds (dev-hand4)
+    for added in ("also 10.1.1.2", "throw 10.1.1.2 in there as well", "now 10.1.1.2 too", "same for 10.1.1.2 too"):
+        assert scan_values(added, prev)["targets"] == (("10.1.1.1", "10.1.1.2"),), added
+    # "the other firewall" names another host; only "other than" leaves one out
+    assert scan_values("now do the same for the other edge firewall, 10.1.1.2", prev)["targets"] == (("10.1.1.2",),)
+    assert scan_values("10.1.1.0/24, other than 10.1.1.2", None)["exclude"] == ("10.1.1.0/24", "10.1.1.2")
 
 
 def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
@@ -192,6 +195,36 @@ def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
     assert scan_values("same again", previous)["timing"] == (3,)  # no word about speed: it stays
     assert scan_values("add udp 53 and 123 to it", {**previous, "timing": 2})["timing"] == (2,)
     assert scan_values("faster, T5", previous)["timing"] == (4, 5)
+
+
+def test_freely_written_scan_words_of_dev_hand4():
+    """Rules from dev-hand4's failures (read): each narrows what the adapter may write."""
+    from operatorx.agent.grounding import scan_values
+
+    # a negated phrase forbids its option, and "too slow" asks for no slower step
+    prev = {"tool": "nmap", "targets": ["10.20.1.100"], "ports": "80,443", "service_version": True}
+    dropped = scan_values("drop the version detection, too slow", prev)
+    assert "service_version" not in dropped["switches"] and dropped["timing"] == (3, 4)
+    assert "service_version" in scan_values("keep the version detection", prev)["switches"]
+    assert scan_values("back it off one notch", {**prev, "timing": 5})["timing"] == (4,)
+    # "ping" alone is a ping sweep, not -Pn; "no ping" and its kin are -Pn
+    assert "skip_discovery" not in scan_values("whats alive in 10.20.5.0/24? just ping it", None)["switches"]
+    for no_ping in ("scan 10.0.0.5, no ping", "10.0.0.5 w/o ping", "don't bother pinging 10.0.0.5", "omit the ping"):
+        assert "skip_discovery" in scan_values(no_ping, None)["switches"], no_ping
+    # a timeout needs a duration or a word for one: not "listening on 8080 after CHG3390 went in"
+    assert scan_values("is web01 still listening on 8080 after CHG3390 went in?", None)["host_timeout"] == ()
+    assert scan_values("scan web01, host timeout 300", None)["host_timeout"] == (300,)
+    assert scan_values("scan web01, give up after an hour", None)["host_timeout"] == (1,)
+    # a service's name alone asks for no script; its details do
+    assert "snmp-info" not in scan_values("is SNMP (udp/161) reachable on 192.168.30.0/24", None)["scripts"]
+    assert "snmp-info" in scan_values("query snmp on 10.0.0.5", None)["scripts"]
+    assert "smb-protocols" in scan_values("SMB versions on fs01? SMBv1 should be off", None)["scripts"]
+    # ".45" in a follow-up is a host beside the edited one, not a port
+    same = scan_values("same on .45", {"tool": "nmap", "targets": ["10.20.5.44"], "open_only": True})
+    assert 45 not in same["ports"] and same["targets"] == (("10.20.5.45",),)
+    ranged = {"tool": "nmap", "targets": ["10.20.7.10-40"], "ports": "445"}
+    assert scan_values("exclude .22 its the backup server", ranged)["exclude"] == ("10.20.7.22",)
+    assert "ping" in scan_values("no port probe of 10.0.0.0/24", None)["technique"]  # -sn's words, paraphrased
 
 
 def test_a_follow_up_keeps_the_options_it_says_nothing_about(tokenizer):
@@ -433,7 +466,7 @@ def test_schema_is_trimmed_and_fresh():
 def _grammar_rejects(tokenizer, records) -> list[tuple[str, str, str]]:
     """(id, question, target) of each record whose target the grounded grammar would not let
     the model write."""
-    from operatorx.agent.planner import grounded_schema, target_candidates
+    from operatorx.agent.planner import edited_targets, grounded_schema, target_candidates
     from operatorx.config import load_config
     from operatorx.training import datagen
 
@@ -442,11 +475,9 @@ def _grammar_rejects(tokenizer, records) -> list[tuple[str, str, str]]:
     matchers: dict[str, object] = {}
     rejected = []
     for rec in records:
-        targets = target_candidates(" ".join(rec["question"].split()), config.scope.hostnames)
-        prev = rec.get("previous") or {}
-        if prev.get("tool") == "nmap":
-            targets += [h for h in prev.get("targets", []) + prev.get("exclude", []) if h not in targets]
         question = " ".join(rec["question"].split())
+        targets = target_candidates(question, config.scope.hostnames)
+        targets += [h for h in edited_targets(question, rec.get("previous")) if h not in targets]
         schema = grounded_schema(question, rec.get("previous"), catalog, config, targets)
         key = fingerprint(schema)
         if key not in matchers:

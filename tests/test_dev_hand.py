@@ -1,4 +1,4 @@
-"""data/dev-hand, dev-hand2, dev-hand3 and sel-hand: hand-written questions whose targets must be
+"""data/dev-hand, dev-hand2, dev-hand3, dev-hand4 and sel-hand: hand-written questions whose targets must be
 valid, compact and unseen."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from operatorx.schemas.plan import parse_plan
 from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "sel-hand": 53}
+SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "dev-hand4": 80, "sel-hand": 53}
 OTHERS = [DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]
 
 
@@ -42,12 +42,15 @@ def test_no_question_is_one_of_the_other_splits(name):
     assert not [r["id"] for r in _records(DATA / name / "val.jsonl") if datagen.normalise(r["question"]) in seen]
 
 
-def test_the_grounded_grammar_admits_freely_written_scans():
-    """dev-hand3's scans were labelled by meaning by writers who never saw the grounding rules:
-    the planner's grammar must let the model write every one of them (none did for three before
-    "gentle timing", "remote desktop" and "a full-connection scan" were words for their options)."""
+@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4"])
+def test_the_grounded_grammar_admits_freely_written_scans(name):
+    """dev-hand3's and dev-hand4's scans were labelled by meaning by writers who never saw the
+    grounding rules: the planner's grammar must let the model write every one of them. It refused
+    three of dev-hand3's before "gentle timing", "remote desktop" and "a full-connection scan"
+    were words for their options, and three of dev-hand4's before "SMB versions" asked for
+    smb-protocols and a follow-up's ".45" named a host beside the one just scanned."""
     llguidance = pytest.importorskip("llguidance")
     from test_backend_grammar import _Bytes, _grammar_rejects
 
     tokenizer = llguidance.LLTokenizer(llguidance.TokenizerWrapper(_Bytes()))
-    assert [r[0] for r in _grammar_rejects(tokenizer, _records(DATA / "dev-hand3" / "val.jsonl"))] == []
+    assert [r[0] for r in _grammar_rejects(tokenizer, _records(DATA / name / "val.jsonl"))] == []

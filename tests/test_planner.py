@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from operatorx.agent.conversation import Conversation
-from operatorx.agent.grounding import LiveCatalog, route_tools, scan_only, target_candidates
+from operatorx.agent.grounding import LiveCatalog, edited_targets, route_tools, scan_only, target_candidates
 from operatorx.agent.planner import Planner, schema_problem
 from operatorx.backend.scripted import ScriptedBackend
 from operatorx.config import Config
@@ -371,6 +371,19 @@ def test_target_candidates(text, expected):
 
 def test_target_candidates_know_scope_hostnames():
     assert target_candidates("scan dc01 now", ["dc01"]) == ["dc01"]
+
+
+def test_edited_targets_complete_a_last_octet_in_the_edited_scans_network():
+    """Incident chat names a neighbour of the host just scanned by its last octet (dev-hand4)."""
+    scan = {"tool": "nmap", "targets": ["10.20.5.44"]}
+    assert edited_targets("same on .45 and .50-60 pls", scan) == ["10.20.5.44", "10.20.5.45", "10.20.5.50-60"]
+    ranged = {"tool": "nmap", "targets": ["10.20.7.10-40"], "exclude": ["10.20.7.11"]}
+    assert edited_targets("exclude .22 its the backup server", ranged) == ["10.20.7.10-40", "10.20.7.11", "10.20.7.22"]
+    # no last octet: above 255, a backwards range, part of a version or a file name
+    assert edited_targets("same on .300, .60-50, v2.45 and notes.45", scan) == ["10.20.5.44"]
+    assert edited_targets("same on .45", {"tool": "nmap", "targets": ["web01"]}) == ["web01"]
+    assert edited_targets("same on .45", None) == []
+    assert edited_targets("same on .45", {"tool": "elasticsearch", "index": "logs-*"}) == []
 
 
 def test_route_tools():

@@ -186,6 +186,35 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
     return list(dict.fromkeys(out))
 
 
+# ".45", ".10-20": the last octet (or a range of them) of an address in the edited scan's /24,
+# as an analyst writes a neighbour of the host just scanned ("same on .45", "exclude .22").
+_LAST_OCTET = re.compile(r"(?<![\w.])\.(\d{1,3})(?:-(\d{1,3}))?(?![\w.])")
+_FIRST_THREE = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.")
+
+
+def _edited(previous: dict | None) -> list[str]:
+    """The targets and exclusions of the scan a follow-up edits."""
+    if not previous or previous.get("tool") != "nmap":
+        return []
+    return [*previous.get("targets", []), *previous.get("exclude", [])]
+
+
+def edited_targets(question: str, previous: dict | None) -> list[str]:
+    """The hosts a follow-up may name: the edited scan's targets and exclusions, and each
+    ".N" or ".N-M" written in ``question`` completed in the /24 of each of its IPv4 targets."""
+    if not previous or previous.get("tool") != "nmap":
+        return []
+    old = _edited(previous)
+    heads = list(dict.fromkeys(m.group(1) for t in old if (m := _FIRST_THREE.match(t))))
+    new = []
+    for m in _LAST_OCTET.finditer(question):
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if lo <= 255 and lo <= hi <= 255:
+            last = m.group(1) if m.group(2) is None else f"{m.group(1)}-{m.group(2)}"
+            new += [f"{head}.{last}" for head in heads]
+    return list(dict.fromkeys([*old, *new]))
+
+
 def without_targets(text: str, targets: list[str]) -> str:
     """``text`` with each of ``targets`` blanked out as written, so that their digits are not
     read as numbers: longest first, and ``10.0.0.*`` also as the ``10.0.0.x`` it was written as
@@ -267,6 +296,7 @@ _NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
 # A number written as a duration: "90s", "500ms", "5 minutes", "2h" (not "top 50 min rate 200").
 _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
+_TIMEOUT_NUMBER = re.compile(r"\b(time-?outs?|time out|give up after|wait)\s+(?:of\s+|at most\s+|up to\s+)?(\d{1,6})\b", re.I)
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
@@ -297,15 +327,18 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
     "http-server-header": (("server", "header"),),
     "http-title": ("title", "titles", "page", "pages"),
     "imap-capabilities": (("imap", "capabilities"), ("imap", "capability")),
-    "mysql-info": ("mysql",),
+    "mysql-info": (("mysql", "info"), ("mysql", "details"), ("mysql", "information")),
     "nbstat": ("netbios", "nbstat"),
     "pop3-capabilities": (("pop3", "capabilities"), ("pop3", "capability")),
     "rdp-enum-encryption": ("encryption",),
     "smb-os-discovery": (("smb", "os"), ("smb", "windows"), ("smb", "discovery")),
-    "smb-protocols": ("dialects", ("smb", "protocols"), ("smb", "protocol")),
+    # "SMB versions", "SMBv1" (dev-hand4); not "windows version over smb" (smb-os-discovery)
+    "smb-protocols": ("dialects", ("smb", "protocols"), ("smb", "protocol"),
+                      re.compile(r"\bsmb ?v?[123]\b|\bsmb (protocol )?versions\b|\bversions of smb\b", re.I)),
     "smb2-security-mode": ("smb2", "signing", ("security", "mode")),
     "smtp-commands": (("smtp", "commands"), ("mail", "commands"), "ehlo"),
-    "snmp-info": ("snmp",),
+    "snmp-info": (("snmp", "query"), ("snmp", "info"), ("snmp", "details"), ("snmp", "information"), ("snmp", "system"), "sysdescr",
+                  "sysdesc", "sysname"),
     "ssh-auth-methods": ("auth", "authentication", ("ssh", "methods"), ("login", "methods")),
     "ssh-hostkey": ("hostkey", "hostkeys", ("ssh", "keys"), ("ssh", "key"), ("host", "keys")),
     "ssh2-enum-algos": ("ssh2", "algorithms", "algos", "kex"),
@@ -313,7 +346,8 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
     "ssl-enum-ciphers": ("cipher", "ciphers"),
     "sslv2": ("sslv2",),  # narrow scripts need their own word: "tls ciphers" is not alpn
     "tls-alpn": ("alpn",),
-    "vnc-info": ("vnc",),
+    "vnc-info": (("vnc", "info"), ("vnc", "details"), ("vnc", "information"), ("vnc", "security"),
+                 ("vnc", "auth")),
     # categories: "skip discovery" is -Pn and "service versions" -sV, not their scripts
     **{cat: (_category_cue(cat),) for cat in SCRIPT_CATEGORIES if cat != "vuln"},
     "vuln": ("vuln", "vulns", "vulnerability", "vulnerabilities", "vulnerable", "cve", "cves"),
@@ -326,7 +360,8 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                          "running", "banner", "banners"), ("-sV",)),
     "os_detection": (("os", "operating", "osscan", "fingerprint", "fingerprinting", "guess"), ("-O",)),
     "aggressive": (("aggressive",), ("-A",)),
-    "skip_discovery": (("skip", "ping", "assume", "online", "up", "discovery", "pn"), ("-Pn",)),
+    # "ping" alone asks for a ping sweep ("just ping it"), not for -Pn: "no ping" is a phrase
+    "skip_discovery": (("skip", "assume", "online", "up", "discovery", "pn"), ("-Pn",)),
     # "who runs ssh in …", "web servers on …", "hosts listening on 22" list only the open ones
     "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "servers", "hide",
                    "closed"), ("--open",)),
@@ -382,8 +417,13 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
 }
 # A follow-up that says which way the timing goes gets that step only ("speed it up" is not T2).
 # "no faster than 300" is a packet rate, not a timing step.
-_FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry|more aggressive|turbo)\b", re.I)
-_SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive|more polite)\b", re.I)
+_FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry|more aggressive|turbo"
+                     r"|crank (it |this |that )?up|(up|raise (it )?) (a|one) notch|notch (it )?up)\b", re.I)
+_SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive|more polite"
+                     r"|back (it |this |that )?off|ease (it |this |that )?off|dial (it |this |that )?(back|down)"
+                     r"|tone (it |this |that )?down|down (a|one) notch|notch (it )?down|lower (it )?(a|one) notch)\b", re.I)
+# "too slow", "it's so slow": a complaint about the scan, which asks for no slower step
+_SLOW_COMPLAINT = re.compile(r"\b(too|so|is|was|very|really|super|painfully|kinda)\s+slow\b", re.I)
 # Words about speed: a follow-up without one keeps the edited scan's timing.
 _TIMING_CUES = re.compile(r"\b(speed\w*|sped|fast\w*|quick\w*|slow\w*|notch|tim(ing|e)|template"
                           r"|gentl\w*|quiet\w*|queit\w*|loud\w*|stealth\w*|sneak\w*|nois\w*|careful\w*|hurry|rush|turbo"
@@ -473,6 +513,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)
     text = without_targets(question, targets)
+    if len(edited_targets(question, previous)) > len(_edited(previous)):  # "same on .45": a host
+        text = _LAST_OCTET.sub(" ", text)
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     plain_text = _DURATION.sub(" ", text)
     written = {int(n) for n in _NUMBER.findall(plain_text)} | spelled_numbers(plain_text)
@@ -487,7 +529,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     out["version_intensity"] |= {n for name, n in VERSION_LEVELS.items() if f"version-{name}" in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
         out[name] = set(written)
-    out["host_timeout"] = written | durations
+    # a timeout is a duration, or a number right after a word for one ("--host-timeout 300");
+    # "listening on 8080 after CHG3390 went in" has none (the adapter wrote 8080h)
+    out["host_timeout"] = durations | {int(m.group(2)) for m in _TIMEOUT_NUMBER.finditer(plain_text)}
+    if _ONE_UNIT.search(question):  # "give up after an hour"
+        out["host_timeout"].add(1)
     prev = previous if previous and previous.get("tool") == "nmap" else None
     if prev is not None:
         ports.update(int(n) for n in _NUMBER.findall(str(prev.get("ports") or "")))
@@ -498,6 +544,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         t = prev.get("timing", 3)  # nmap's default template is 3: "faster" is 4
         faster, slower = _FASTER.search(question) is not None, _SLOWER.search(question) is not None
         steps = (t + 1,) if faster and not slower else (t - 1,) if slower and not faster else (t - 1, t, t + 1)
+        if _SLOW_COMPLAINT.search(question) and not slower:  # "drop the version detection, too slow"
+            steps = tuple(k for k in steps if k >= t)
         if not _TIMING_CUES.search(question):  # "add udp 53 and 123 to it" keeps the speed it had
             steps = (t,)
         timing.update(k for k in steps if 0 <= k <= 5)
@@ -512,14 +560,23 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     skipped = any(re.search(rf"\bskip\w*\s+(the\s+|host\s+)?{re.escape(t)}", question, re.I) for t in targets)
     switch_words = words - {"skip", "skipping"} if skipped else words
     result["switches"] = _switches(question, switch_words, targets, prev)
-    leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS}) or "w/o" in question.lower()
+    # "other" leaves hosts out only as "other than" ("the other edge firewall, 10.255.0.2" moves the scan)
+    other = set() if re.search(r"\bother than\b", question, re.I) else {"other"}
+    leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
     if prev is not None and prev.get("exclude"):
         leave_out = True
-    edited = [*prev.get("targets", []), *prev.get("exclude", [])] if prev is not None else []
+    edited = edited_targets(question, prev)  # with "exclude .22" completed in the scan's network
     # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging
     # 172.16.8.9 first" had excluded the one host it scans)
     spans = any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in [*targets, *edited])
     result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out and spans else ()
+    # a follow-up's hosts written by their last octet ("same on .45", "exclude .22")
+    octets = edited[len(_edited(prev)):]
+    if prev is not None and leave_out and result["exclude"]:
+        # "exclude .22 its the backup server": a follow-up leaves out the hosts it names
+        named_now = [*named_targets(question, hostnames), *octets]
+        if named_now:
+            result["exclude"] = tuple(dict.fromkeys([*prev.get("exclude", []), *named_now]))
     if previous is None:
         named = named_targets(question, hostnames)
         if named and not leave_out:
@@ -530,10 +587,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             if len(named) > 1 and result["exclude"] and _left_out(question, named):
                 required.append("exclude")
     elif prev is not None and not leave_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
-        named = named_targets(question, hostnames)
+        named = [*named_targets(question, hostnames), *octets]
         if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
             result["targets"] = (tuple(named),)
-    elif prev is not None and not leave_out and _ADD_TARGET.search(question) and not _RETARGET.search(question):
+    elif prev is not None and not leave_out and _adds_targets(question):
         before = list(prev.get("targets", []))
         new = [h for h in named_targets(question, hostnames) if h not in before]
         if new:  # "also throw 10.50.4.0/24 in there": the scan keeps its hosts and gains these
@@ -629,6 +686,15 @@ def _bare_port_numbers(plain_text: str, parts: set[str]) -> bool:
 _RETARGET = re.compile(r"\b(instead|same|now|repeat|again|switch|rather|redo|rerun|re-run)\b", re.I)
 _ADD_TARGET = re.compile(r"\b(add|also|too|as well|plus|include|including|along with|in addition)\b", re.I)
 
+
+def _adds_targets(question: str) -> bool:
+    """Whether a follow-up adds hosts to the scan rather than moving it: "also scan X", and
+    "same for nas01 too", where "same" names the scan and "too" adds the host (dev-hand4)."""
+    if not _ADD_TARGET.search(question):
+        return False
+    moves = {m.group(1).lower() for m in _RETARGET.finditer(question)}
+    return not moves or (moves <= {"same", "now", "again"} and re.search(r"\b(too|also|as well)\b", question, re.I) is not None)
+
 # With words that leave hosts out, a new scan's targets are the named ones minus any of
 # them: every order-kept sublist, up to this many named hosts (2^6 - 1 lists).
 MAX_SUBSET_TARGETS = 6
@@ -689,6 +755,11 @@ _OTHER_PORT_CHOICE = frozenset(("all_ports", "fast", "top_ports"))
 _NOT_A_PORT_LIST = re.compile(r"\bping|\b(top|most|common|popular|frequent)\b", re.I)
 
 
+# Options that a negated phrase forbids: "drop the version detection" (the adapter kept -sV
+# and slowed the scan, dev-hand4). Not the ones whose phrases hold their own negation ("no ping").
+_NEGATABLE_PHRASES = frozenset(("service_version", "os_detection", "all_ports", "traceroute", "fast", "open_only"))
+
+
 def _written_flags(question: str) -> tuple[list[str], set[str]]:
     """(options whose flags or phrases are written, options whose flags are written after a negation)."""
     required: list[str] = []
@@ -700,9 +771,11 @@ def _written_flags(question: str) -> tuple[list[str], set[str]]:
             elif name not in required:
                 required.append(name)
     for name, phrase in SWITCH_PHRASES.items():
-        asked = any(not _PHRASE_NEGATION.search(question[: m.start()]) for m in phrase.finditer(question))
-        if asked and name not in required:
+        found = [not _PHRASE_NEGATION.search(question[: m.start()]) for m in phrase.finditer(question)]
+        if any(found) and name not in required:
             required.append(name)
+        elif found and not any(found) and name in _NEGATABLE_PHRASES:  # "drop the version detection"
+            negated.add(name)
     return required, negated
 
 
@@ -721,10 +794,19 @@ def _stems(words: set[str]) -> set[str]:
 _NOT_SWITCH_WORDS = frozenset(("server",))
 
 
+# Words that put host discovery off: "ping" alone asks for a ping sweep ("just ping it, dont port
+# scan anything" had -Pn added, dev-hand4), "no ping" and its kin for -Pn.
+_NO_PING = re.compile(r"(?<![\w/])(no|don.?t|do not|omit|omitting|skip|skipping|without|w/o|never|avoid|disable|bother)"
+                      r"\s+(the\s+|any\s+|a\s+|bother(ing)?\s+|to\s+)?(ping|pings|pinging|icmp)\b|\bno-?ping\b|\bpingless\b",
+                      re.I)
+
+
 def _switches(question: str, words: set[str], targets: list[str], previous: dict | None) -> tuple[str, ...]:
     flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
     named = set(_named(words - _NOT_SWITCH_WORDS, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
     out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
+    if _NO_PING.search(question):  # "no ping", "omit the ping", "don't bother pinging"
+        out.add("skip_discovery")
     if any(_kind_of(t) in ("ipv6", "cidr6") for t in targets):
         out.add("ipv6")
     if previous is not None:
@@ -741,10 +823,13 @@ def _kind_of(target: str) -> str | None:
         return None
 
 
+_NO_PORT_SCAN = re.compile(r"\bno[- ]port (scan|probe|survey|inspect\w*|check|sweep)", re.I)
+
+
 def _techniques(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
     named = set(_named(words, {w: w for ws in TECHNIQUE_WORDS.values() for w in ws}))
     out = {t for t, ws in TECHNIQUE_WORDS.items() if named.intersection(ws)}
-    if "no port scan" in question.lower():  # nmap's own words for -sn
+    if _NO_PORT_SCAN.search(question):  # nmap's own words for -sn ("no port scan"), and their kin
         out.add("ping")
     if previous is not None and previous.get("technique"):
         out.add(previous["technique"])

@@ -32,6 +32,7 @@ from operatorx.agent.grounding import (
     LiveCatalog,
     address_sides,
     address_values,
+    edited_targets,
     hit_counts,
     packaged_catalog,
     pre_check,
@@ -279,10 +280,7 @@ class Planner:
         t = time.perf_counter()
         catalog = self.catalog_provider()
         targets = target_candidates(question, self.config.scope.hostnames)
-        if previous and previous.get("tool") == "nmap":
-            targets += [
-                h for h in previous.get("targets", []) + previous.get("exclude", []) if h not in targets
-            ]
+        targets += [h for h in edited_targets(question, previous) if h not in targets]
         tools = None
         if self.route_tools:
             tools = route_tools(question, bool(targets))

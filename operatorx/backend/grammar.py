@@ -166,6 +166,11 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
         if name == "exclude":  # the targets that may be left out: the grammar's own, or none
             if not values:
                 del props[name]
+            elif spec["items"].get("enum"):  # of those, the ones grounding leaves open ("exclude .22")
+                kept = [t for t in spec["items"]["enum"] if t in values]
+                if kept:
+                    spec["items"] = {"type": "string", "enum": kept}
+                    spec["maxItems"] = len(kept)
             continue
         if name == "targets":  # whole target lists (the named hosts, or those minus some)
             if values:
