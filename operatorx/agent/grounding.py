@@ -202,8 +202,6 @@ def _edited(previous: dict | None) -> list[str]:
 def edited_targets(question: str, previous: dict | None) -> list[str]:
     """The hosts a follow-up may name: the edited scan's targets and exclusions, and each
     ".N" or ".N-M" written in ``question`` completed in the /24 of each of its IPv4 targets."""
-    if not previous or previous.get("tool") != "nmap":
-        return []
     old = _edited(previous)
     heads = list(dict.fromkeys(m.group(1) for t in old if (m := _FIRST_THREE.match(t))))
     new = []
@@ -296,7 +294,8 @@ _NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
 # A number written as a duration: "90s", "500ms", "5 minutes", "2h" (not "top 50 min rate 200").
 _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
-_TIMEOUT_NUMBER = re.compile(r"\b(time-?outs?|time out|give up after|wait)\s+(?:of\s+|at most\s+|up to\s+)?(\d{1,6})\b", re.I)
+_TIMEOUT_NUMBER = re.compile(r"\b(time-?outs?|time out|give up after|wait)\s+(?:of\s+|at most\s+|up to\s+)?(\d{1,6})\b",
+                             re.I)
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
@@ -337,8 +336,8 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
                       re.compile(r"\bsmb ?v?[123]\b|\bsmb (protocol )?versions\b|\bversions of smb\b", re.I)),
     "smb2-security-mode": ("smb2", "signing", ("security", "mode")),
     "smtp-commands": (("smtp", "commands"), ("mail", "commands"), "ehlo"),
-    "snmp-info": (("snmp", "query"), ("snmp", "info"), ("snmp", "details"), ("snmp", "information"), ("snmp", "system"), "sysdescr",
-                  "sysdesc", "sysname"),
+    "snmp-info": (("snmp", "query"), ("snmp", "info"), ("snmp", "details"), ("snmp", "information"),
+                  ("snmp", "system"), "sysdescr", "sysdesc", "sysname"),
     "ssh-auth-methods": ("auth", "authentication", ("ssh", "methods"), ("login", "methods")),
     "ssh-hostkey": ("hostkey", "hostkeys", ("ssh", "keys"), ("ssh", "key"), ("host", "keys")),
     "ssh2-enum-algos": ("ssh2", "algorithms", "algos", "kex"),
@@ -417,11 +416,13 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
 }
 # A follow-up that says which way the timing goes gets that step only ("speed it up" is not T2).
 # "no faster than 300" is a packet rate, not a timing step.
-_FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry|more aggressive|turbo"
-                     r"|crank (it |this |that )?up|(up|raise (it )?) (a|one) notch|notch (it )?up)\b", re.I)
-_SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive|more polite"
-                     r"|back (it |this |that )?off|ease (it |this |that )?off|dial (it |this |that )?(back|down)"
-                     r"|tone (it |this |that )?down|down (a|one) notch|notch (it )?down|lower (it )?(a|one) notch)\b", re.I)
+_FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry"
+                     r"|more aggressive|turbo|crank (it |this |that )?up|(up|raise (it )?) (a|one) notch|notch (it )?up)\b",
+                     re.I)
+_SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive"
+                     r"|more polite|back (it |this |that )?off|ease (it |this |that )?off|dial (it |this |that )?(back|down)"
+                     r"|tone (it |this |that )?down|down (a|one) notch|notch (it )?down|lower (it )?(a|one) notch)\b",
+                     re.I)
 # "too slow", "it's so slow": a complaint about the scan, which asks for no slower step
 _SLOW_COMPLAINT = re.compile(r"\b(too|so|is|was|very|really|super|painfully|kinda)\s+slow\b", re.I)
 # Words about speed: a follow-up without one keeps the edited scan's timing.
@@ -693,7 +694,8 @@ def _adds_targets(question: str) -> bool:
     if not _ADD_TARGET.search(question):
         return False
     moves = {m.group(1).lower() for m in _RETARGET.finditer(question)}
-    return not moves or (moves <= {"same", "now", "again"} and re.search(r"\b(too|also|as well)\b", question, re.I) is not None)
+    too = re.search(r"\b(too|also|as well)\b", question, re.I) is not None
+    return not moves or (moves <= {"same", "now", "again"} and too)
 
 # With words that leave hosts out, a new scan's targets are the named ones minus any of
 # them: every order-kept sublist, up to this many named hosts (2^6 - 1 lists).
@@ -757,7 +759,8 @@ _NOT_A_PORT_LIST = re.compile(r"\bping|\b(top|most|common|popular|frequent)\b", 
 
 # Options that a negated phrase forbids: "drop the version detection" (the adapter kept -sV
 # and slowed the scan, dev-hand4). Not the ones whose phrases hold their own negation ("no ping").
-_NEGATABLE_PHRASES = frozenset(("service_version", "os_detection", "all_ports", "traceroute", "fast", "open_only"))
+_NEGATABLE_PHRASES = frozenset(
+    ("service_version", "os_detection", "all_ports", "traceroute", "fast", "open_only"))
 
 
 def _written_flags(question: str) -> tuple[list[str], set[str]]:
@@ -796,9 +799,9 @@ _NOT_SWITCH_WORDS = frozenset(("server",))
 
 # Words that put host discovery off: "ping" alone asks for a ping sweep ("just ping it, dont port
 # scan anything" had -Pn added, dev-hand4), "no ping" and its kin for -Pn.
-_NO_PING = re.compile(r"(?<![\w/])(no|don.?t|do not|omit|omitting|skip|skipping|without|w/o|never|avoid|disable|bother)"
-                      r"\s+(the\s+|any\s+|a\s+|bother(ing)?\s+|to\s+)?(ping|pings|pinging|icmp)\b|\bno-?ping\b|\bpingless\b",
-                      re.I)
+_NO_PING = re.compile(r"(?<![\w/])(no|don.?t|do not|omit|omitting|skip|skipping|without|w/o|never|avoid|disable"
+                      r"|bother)\s+(the\s+|any\s+|a\s+|bother(ing)?\s+|to\s+)?(ping|pings|pinging|icmp)\b"
+                      r"|\bno-?ping\b|\bpingless\b", re.I)
 
 
 def _switches(question: str, words: set[str], targets: list[str], previous: dict | None) -> tuple[str, ...]:
