@@ -52,17 +52,38 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # stage 15 (shipped) against stage 12, both under cfb5e0d's planner, after the choice
+    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-stage12.json", 399, 11, 3),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-stage12.json", 251, 17, 10),
+    ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-stage12.json", 80, 7, 1),
+    # cfb5e0d's planner (the dev-hand4 rules) against 310a8b7's, stage 12 both
+    ("eval-test-smollm2-adapter-stage12.json", "eval-test-smollm2-adapter-stage12-planner310a8b7.json", 399, 1, 0),
+    ("eval-shifted-smollm2-adapter-stage12.json", "eval-shifted-smollm2-adapter-stage12-planner310a8b7.json", 251, 0, 0),
+    ("eval-devhand4-smollm2-adapter-stage12.json", "eval-devhand4-smollm2-adapter-planner22a077b.json", 80, 8, 0),
+    # stage 15's candidates against stage 12, all under c08c04c's planner (its rule: >= 4 net of 753)
+    ("eval-valfresh-smollm2-adapter-stage15a-plannerc08c04c.json", "eval-valfresh-smollm2-adapter-stage12-plannerc08c04c.json",
+     400, 6, 4),
+    ("eval-valpara-smollm2-adapter-stage15a-plannerc08c04c.json", "eval-valpara-smollm2-adapter-stage12-plannerc08c04c.json",
+     300, 6, 2),
+    ("eval-selhand-smollm2-adapter-stage15a-plannerc08c04c.json", "eval-selhand-smollm2-adapter-stage12-plannerc08c04c.json",
+     53, 3, 3),
+    ("eval-valfresh-smollm2-adapter-stage15b-not-shipped-plannerc08c04c.json",
+     "eval-valfresh-smollm2-adapter-stage12-plannerc08c04c.json", 400, 5, 4),
+    ("eval-valpara-smollm2-adapter-stage15b-not-shipped-plannerc08c04c.json",
+     "eval-valpara-smollm2-adapter-stage12-plannerc08c04c.json", 300, 6, 7),
+    ("eval-selhand-smollm2-adapter-stage15c-not-shipped-plannerc08c04c.json",
+     "eval-selhand-smollm2-adapter-stage12-plannerc08c04c.json", 53, 6, 3),
     # this planner against 2e14e44's on dev-hand3: its three words, two scan rules and 'knock on'
-    ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planner2e14e44.json", 60, 4, 0),
+    ("eval-devhand3-smollm2-adapter-stage12-planner310a8b7.json", "eval-devhand3-smollm2-adapter-planner2e14e44.json", 60, 4, 0),
     ("eval-valfresh-smollm2-adapter-plannerb0a088f.json", "eval-valfresh-smollm2-adapter-plannerbe9b891.json", 400, 0, 0),
     ("eval-valpara-smollm2-adapter-plannerb0a088f.json", "eval-valpara-smollm2-adapter-plannerbe9b891.json", 300, 0, 0),
     # this planner against c51757e's, stage 12 both: the rules written from dev-hand2's and val's failures
     # (and dev-hand3's, which changed none of these splits: 0 / 0 against be9b891's on each)
-    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannerc51757e.json", 399, 0, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannerc51757e.json", 251, 0, 2),
-    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-plannerc51757e.json", 53, 0, 0),
-    ("eval-devhand-smollm2-adapter.json", "eval-devhand-smollm2-adapter-plannerc51757e.json", 64, 0, 1),
-    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannerc51757e.json", 53, 3, 0),
+    ("eval-test-smollm2-adapter-stage12-planner310a8b7.json", "eval-test-smollm2-adapter-plannerc51757e.json", 399, 0, 0),
+    ("eval-shifted-smollm2-adapter-stage12-planner310a8b7.json", "eval-shifted-smollm2-adapter-plannerc51757e.json", 251, 0, 2),
+    ("eval-selhand-smollm2-adapter-stage12-planner310a8b7.json", "eval-selhand-smollm2-adapter-plannerc51757e.json", 53, 0, 0),
+    ("eval-devhand-smollm2-adapter-stage12-planner310a8b7.json", "eval-devhand-smollm2-adapter-plannerc51757e.json", 64, 0, 1),
+    ("eval-devhand2-smollm2-adapter-stage12-planner310a8b7.json", "eval-devhand2-smollm2-adapter-plannerc51757e.json", 53, 3, 0),
     ("eval-valfresh-smollm2-adapter-plannerbe9b891.json", "eval-valfresh-smollm2-adapter-plannerc51757e.json", 400, 1, 0),
     ("eval-valpara-smollm2-adapter-plannerbe9b891.json", "eval-valpara-smollm2-adapter-plannerc51757e.json", 300, 0, 0),
     ("eval-val-smollm2-adapter-plannerbe9b891.json", "eval-val-smollm2-adapter-planner5c3a075.json", 300, 1, 0),
@@ -73,8 +94,8 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-shifted-smollm2-adapter-plannerc51757e.json", "eval-shifted-smollm2-adapter-planner8f15e7e.json", 251, 2, 1),
     ("eval-selhand-smollm2-adapter-plannerc51757e.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 1, 0),
     ("eval-devhand2-smollm2-adapter-plannerc51757e.json", "eval-devhand2-smollm2-adapter-planner8f15e7e.json", 53, 0, 0),
-    ("eval-valfresh-smollm2-adapter-plannerc51757e.json", "eval-valfresh-smollm2-adapter.json", 400, 1, 1),
-    ("eval-valpara-smollm2-adapter-plannerc51757e.json", "eval-valpara-smollm2-adapter.json", 300, 0, 0),
+    ("eval-valfresh-smollm2-adapter-plannerc51757e.json", "eval-valfresh-smollm2-adapter-stage12-planner8f15e7e.json", 400, 1, 1),
+    ("eval-valpara-smollm2-adapter-plannerc51757e.json", "eval-valpara-smollm2-adapter-stage12-planner8f15e7e.json", 300, 0, 0),
     ("eval-test-gemma3-adapter-stage1-plannerc51757e.json", "eval-test-gemma3-adapter-stage1.json", 399, 6, 0),
     # Gemma 3 270M's stage-1 adapter against SmolLM2's stage 12, both under 8f15e7e's planner (= 4d6288d's)
     ("eval-selhand-gemma3-adapter-stage1.json", "eval-selhand-smollm2-adapter-planner8f15e7e.json", 53, 8, 12),
@@ -87,8 +108,8 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-devhand2-smollm2-adapter-planner8f15e7e.json", "eval-devhand2-smollm2-adapter-planner24a06d9.json", 53, 11, 0),
     # stage 13 (not shipped) against stage 12 on sel-hand, both under 37d62a8's planner: net +1 < 2
     ("eval-selhand-smollm2-adapter-stage13-not-shipped.json", "eval-selhand-smollm2-adapter-planner37d62a8.json", 53, 4, 3),
-    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-stage10.json", 300, 11, 5),  # stage 12 vs 10
-    ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-stage10.json", 400, 9, 3),
+    ("eval-valpara-smollm2-adapter-stage12-planner8f15e7e.json", "eval-valpara-smollm2-adapter-stage10.json", 300, 11, 5),  # stage 12 vs 10
+    ("eval-valfresh-smollm2-adapter-stage12-planner8f15e7e.json", "eval-valfresh-smollm2-adapter-stage10.json", 400, 9, 3),
     ("eval-valpara-smollm2-adapter-stage10-planner942ef33.json", "eval-valpara-smollm2-adapter-stage9.json", 300, 17, 6),
     ("eval-valpara-smollm2-adapter-stage9.json", "eval-valpara-smollm2-adapter-stage8.json", 300, 12, 7),
     ("eval-valpara-smollm2-adapter-stage8.json", "eval-valpara-smollm2-adapter-stage7.json", 300, 15, 3),
