@@ -510,6 +510,19 @@ def test_a_request_for_writing_or_advice_is_off_topic():
     assert len(answered) >= 10 and set(answered) == {"I can only plan Nmap scans and Security Onion log searches."}
 
 
+def test_an_order_to_run_a_scan_without_a_target_asks_for_one():
+    """"yo can you run a port scan, need it for the audit" had been refused by the adapter (dev-hand2):
+    a scan asked for as the object of run/do/kick off is still a scan with no target."""
+    from operatorx.agent.grounding import pre_check
+
+    for question in ("yo can you run a port scan, need it for the audit", "do a quick scan", "kick off a full nmap",
+                     "can you run nmap?"):
+        reply = pre_check(question, (), None)
+        assert reply is not None and reply.kind == "clarify" and "Which host" in reply.message, question
+    for question in ("run a port scan of 10.0.0.5", "run a search for scan events today", "do the dns lookups"):
+        assert pre_check(question, (), None) is None, question
+
+
 def test_a_host_both_scanned_and_excluded_is_left_out():
     both = {"tool": "nmap", "targets": ["127.0.0.0/24", "127.0.0.5"], "exclude": ["127.0.0.5"]}
     p, _ = planner([both])

@@ -37,7 +37,10 @@ _FILLER = (
 )
 _POLITE = _FILLER + r"(please\s+|can you\s+|could you\s+|i want (you )?to\s+|i need you to\s+|let'?s\s+|go\s+)?"
 # The verb must stand alone: "Scan::Address_Scan notices" names a Zeek notice, not an order.
-_SCAN_REQUEST = re.compile(_POLITE + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)(?=[\s,.!?]|$)", re.I)
+# "run a port scan", "do a quick scan": the order may come as a verb with the scan as its object
+_RUN_A = (r"((run|do|kick off|start|launch|fire off|perform|execute)\s+((a|an|me a|us a)\s+)?"
+          r"((quick|fast|full|basic|light|new|network|tcp|udp)\s+)*)?")
+_SCAN_REQUEST = re.compile(_POLITE + _RUN_A + r"(scan|nmap|ping|sweep|port[- ]?scan|probe)(?=[\s,.!?]|$)", re.I)
 # An order to change, destroy or attack something: refused without asking the model.
 # Only the imperative at the start counts: "find brute-force attempts" is a fine search, and
 # "knock 10.0.0.5 offline" is an attack where "knock on web01, top 200 ports" is a scan.
