@@ -225,6 +225,13 @@ def test_freely_written_scan_words_of_dev_hand4():
     ranged = {"tool": "nmap", "targets": ["10.20.7.10-40"], "ports": "445"}
     assert scan_values("exclude .22 its the backup server", ranged)["exclude"] == ("10.20.7.22",)
     assert "ping" in scan_values("no port probe of 10.0.0.0/24", None)["technique"]  # -sn's words, paraphrased
+    # a yes/no question about named ports on one host is answered by the port list, not --open
+    for yes_no in ("is 3389 open on 10.50.4.20 or not", "did the ACL push close telnet on 10.1.0.2?",
+                   "Is web01 still listening on 8080 after the change?"):
+        assert "open_only" not in scan_values(yes_no, None, ["web01"])["switches"], yes_no
+    for listing in ("is 3389 open anywhere in 10.50.4.0/24", "which ports are open on 10.0.0.5, 22 to 25?",
+                    "only show open ones: 10.0.0.5 ports 22,80"):
+        assert "open_only" in scan_values(listing, None)["switches"], listing
 
 
 def test_a_follow_up_keeps_the_options_it_says_nothing_about(tokenizer):

@@ -601,6 +601,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             result["targets"] = (tuple([*before, *new]),)
     if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
         required.append("ports")
+    one_host = bool(targets) and not any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in targets)
+    named_ports = "ports" in required or bool(result["ports"])
+    asked_open = "open_only" in required  # "--open", "only open"
+    if prev is None and one_host and named_ports and not asked_open and _asks_if_open(question):  # "is 3389 open on X?"
+        result["switches"] = tuple(n for n in result["switches"] if n != "open_only")
     if durations and "host_timeout" not in required:  # "give up after 30s", "5 minutes per host"
         required.append("host_timeout")
     if prev is not None:
@@ -661,6 +666,22 @@ _TIMING_OR_FLAG_NUMBER = re.compile(r"(?<![\w-])(-{0,2}[Tt]\s?[0-5]|-\d)(?!\d)")
 _PORTISH = re.compile(r"(\b(on|at|have|has|to)\s+|:\s*)\d{1,5}\b|\b\d{1,5}\s*(,|/|\bor\b|\band\b)\s*\d{1,5}\b"
                       r"|\b\d{1,5}\s+open\b", re.I)
 _COUNTED = re.compile(r"\d+\s+(hosts?|boxes|machines|servers|ips|addresses|targets|results|times|retries|tries)\b", re.I)
+
+
+# A yes/no question about the ports it names ("is 3389 open on 10.50.4.20 or not", "is web01 still
+# listening on 8080", "did the ACL push close telnet"): the port list answers it, and --open would
+# hide the answer "closed" (dev-hand4: the adapter added --open to three). Only for hosts named one
+# by one: "is 3389 open anywhere in 10.0.0.0/24" sweeps for the ones that have it. Not a request
+# for the open ones ("which ports are open", "only show open", "open ports on …").
+_ASKS_IF = re.compile(r"^\W*(?:\S+\s+){0,6}?(is|are|did|does|has|have|was|were)\b", re.I)
+_OPEN_STATE = re.compile(r"\b(open|listening|closed?|reachable|answering|blocked)\b", re.I)
+_OPEN_LIST = re.compile(r"\bopen (ports|ones|services)\b|\bonly\b.*\bopen\b|\bopen\b.*\bonly\b|\bwhat\S*\s+(is\s+|are\s+)?open\b"
+                        r"|\bwhat (tcp |udp )?(ports|services)\b"
+                        r"|\b(which|whatever|anything|any|anywhere|who|hosts|machines|boxes|devices|assets)\b", re.I)
+
+
+def _asks_if_open(question: str) -> bool:
+    return bool(_ASKS_IF.search(question) and _OPEN_STATE.search(question) and not _OPEN_LIST.search(question))
 
 
 def _ports_asked(question: str, plain_text: str, parts: set[str]) -> bool:
