@@ -52,10 +52,19 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # this planner (04d37e5: the run-a-scan pre-check, no --open for "is N open on X") against cfb5e0d's, stage 15
+    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannercfb5e0d.json", 399, 0, 0),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannercfb5e0d.json", 251, 1, 0),
+    ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-plannercfb5e0d.json", 80, 2, 0),
+    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannercfb5e0d.json", 53, 1, 0),
+    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-plannercfb5e0d.json", 53, 1, 0),
+    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-plannercfb5e0d.json", 300, 0, 0),
+    ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannercfb5e0d.json", 400, 0, 0),
+    ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-plannercfb5e0d.json", 60, 0, 0),
     # stage 15 (shipped) against stage 12, both under cfb5e0d's planner, after the choice
-    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-stage12.json", 399, 11, 3),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-stage12.json", 251, 17, 10),
-    ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-stage12.json", 80, 7, 1),
+    ("eval-test-smollm2-adapter-plannercfb5e0d.json", "eval-test-smollm2-adapter-stage12.json", 399, 11, 3),
+    ("eval-shifted-smollm2-adapter-plannercfb5e0d.json", "eval-shifted-smollm2-adapter-stage12.json", 251, 17, 10),
+    ("eval-devhand4-smollm2-adapter-plannercfb5e0d.json", "eval-devhand4-smollm2-adapter-stage12.json", 80, 7, 1),
     # cfb5e0d's planner (the dev-hand4 rules) against 310a8b7's, stage 12 both
     ("eval-test-smollm2-adapter-stage12.json", "eval-test-smollm2-adapter-stage12-planner310a8b7.json", 399, 1, 0),
     ("eval-shifted-smollm2-adapter-stage12.json", "eval-shifted-smollm2-adapter-stage12-planner310a8b7.json", 251, 0, 0),
