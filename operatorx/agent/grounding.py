@@ -517,7 +517,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)
     text = without_targets(question, targets)
-    if len(edited_targets(question, previous)) > len(_edited(previous)):  # "same on .45": a host
+    # a follow-up's hosts, with those written by their last octet ("same on .45", "exclude .22")
+    edited = edited_targets(question, previous)
+    octets = edited[len(_edited(previous)):]
+    if octets:  # ".45" is a host, not a number
         text = _LAST_OCTET.sub(" ", text)
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     plain_text = _DURATION.sub(" ", text)
@@ -569,13 +572,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
     if prev is not None and prev.get("exclude"):
         leave_out = True
-    edited = edited_targets(question, prev)  # with "exclude .22" completed in the scan's network
     # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging
     # 172.16.8.9 first" had excluded the one host it scans)
     spans = any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in [*targets, *edited])
     result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out and spans else ()
-    # a follow-up's hosts written by their last octet ("same on .45", "exclude .22")
-    octets = edited[len(_edited(prev)):]
     if prev is not None and leave_out and result["exclude"]:
         # "exclude .22 its the backup server": a follow-up leaves out the hosts it names
         named_now = [*named_targets(question, hostnames), *octets]
