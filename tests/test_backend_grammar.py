@@ -307,6 +307,8 @@ def test_scan_numbers_and_scripts_are_limited_to_the_given_ones(tokenizer):
 
     assert accepts(tokenizer, schema, scan(ports="22,443"))
     assert accepts(tokenizer, schema, scan(ports="T:22,U:80-443", timing=4, max_rate=300))
+    assert not accepts(tokenizer, schema, scan(ports="T:22,443", udp=True))  # a TCP list with no UDP one
+    assert not accepts(tokenizer, schema, scan(ports="22,U:80"))
     assert not accepts(tokenizer, schema, scan(ports="110"))
     assert not accepts(tokenizer, schema, scan(ports="22,8080"))
     assert not accepts(tokenizer, schema, scan(top_ports=100))  # none allowed: the option is gone

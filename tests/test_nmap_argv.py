@@ -147,6 +147,14 @@ def test_udp_spelling_is_normalised_so_argv_round_trips():
     assert build_argv(NmapScan(targets=["h"], technique="udp"))[1:2] == ["-sU"]
 
 
+def test_a_port_said_twice_is_scanned_once():
+    # The planner's grammar can write "443,443"; the card and argv show each port once.
+    assert NmapScan(targets=["h"], ports="443,443").ports == "443"
+    assert NmapScan(targets=["h"], ports="80,443,80,22").ports == "80,443,22"
+    assert NmapScan.from_argv("nmap -p 22,22 10.0.0.1").ports == "22"
+    assert NmapScan(targets=["h"], ports="T:53,U:53", udp=True).ports == "T:53,U:53"
+
+
 # --- commands an analyst might type ---------------------------------------------------
 
 ANALYST_COMMANDS = [

@@ -186,8 +186,10 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             spec = {"type": "string", "enum": values}
         elif name == "ports":
             n = _alternation(v for v in values if v <= 65535)
-            item = rf"([TUS]:)?{n}(-{n})?"
-            spec = {"type": "string", "pattern": rf"^{item}(,{item}){{0,15}}$"}
+            item = rf"{n}(-{n})?"
+            # A "T:" list means something only beside its "U:" list (a TCP and UDP scan), so
+            # the grammar admits plain lists and T:…,U:… pairs, never a "T:514,6514" alone.
+            spec = {"type": "string", "pattern": rf"^({item}(,{item}){{0,15}}|T:{item}(,{item}){{0,7}},U:{item}(,{item}){{0,7}})$"}
         elif name == "host_timeout":
             spec = {"type": "string", "pattern": rf"^{_alternation(values)}(ms|s|m|h)$"}
         else:

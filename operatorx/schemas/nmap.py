@@ -165,6 +165,8 @@ class NmapScan(BaseModel):
                 raise ValueError(f"port {item!r} is out of range (0-65535)")
             if len(nums) == 2 and int(nums[0]) > int(nums[1]):
                 raise ValueError(f"port range {item!r} runs backwards")
+        if ":" not in v:  # "443,443" (the grammar cannot forbid a repeat): said once is enough
+            v = ",".join(dict.fromkeys(v.split(",")))
         return v
 
     @field_validator("scripts")
