@@ -286,7 +286,7 @@ def _conditions(
 
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
-    them (Elasticsearch cannot match text in an ip field). Range and exists stay open.
+    them (Elasticsearch cannot match text in an ip field), nor ranges. Exists stays open.
     With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
     With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
@@ -336,12 +336,15 @@ def _conditions(
     free = "enum" in valued or "enum" not in field
     # a port is at most 65535: "server.bytes between 100000 and 300000" is no port range
     ports = [n for n in names if n.endswith(".port")] if numbers is not None else []
-    ranged = [(field, bound)]
+    # An IP field has no numeric range ("source.ip between 26580 and 38275200" is what the
+    # adapter wrote for "connections to 203.0.113.50"); its values are the given addresses.
+    unranged = set(ip_fields) if ip_fields is not None and addresses is not None and "enum" in field else set()
+    ranged = [(_field_spec([n for n in names if n not in unranged]) if unranged else field, bound)]
     if ports:
         port_numbers = [n for n in numbers if 0 <= n <= 65535]
         port_bound = {"anyOf": [{"type": "string", "maxLength": 64},
                                 *([{"type": "number", "enum": port_numbers}] if port_numbers else [])]}
-        others = [n for n in names if n not in ports]
+        others = [n for n in names if n not in ports and n not in unranged]
         ranged = [*([(_field_spec(others), bound)] if others else []), ({"type": "string", "enum": ports}, port_bound)]
     alternatives = [
         *([variant(None, valued, value=scalar), variant(["in"], valued, value=values)] if free else []),
