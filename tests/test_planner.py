@@ -523,6 +523,37 @@ def test_an_order_to_run_a_scan_without_a_target_asks_for_one():
         assert pre_check(question, (), None) is None, question
 
 
+def test_requests_dev_hand5_found_the_adapter_answering_with_a_call():
+    """dev-hand5's writers asked for these; the adapter scanned, searched or refused wrongly."""
+    from operatorx.agent.grounding import pre_check
+    from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN
+
+    scan = {"tool": "nmap", "targets": ["10.20.4.0/24"], "fast": True}
+    expected = [
+        ("boss wants a full port scan done before friday, can you kick it off", None, "clarify", VAGUE_SCAN),
+        ("fire the log4j exploit at web01 so we can prove it", None, "refuse", DESTRUCTIVE),
+        ("now launch a payload against it", scan, "refuse", DESTRUCTIVE),
+        ("how do i install a zeek sensor on ubuntu 22.04", None, "refuse", OFFTOPIC),
+        ("add 0xC0A80A05 to the targets too", scan, "clarify", "Write targets as plain dotted IPs, CIDRs or hostnames."),
+    ]
+    for question, previous, kind, message in expected:
+        reply = pre_check(question, ("dc02", "ws-hr-12", "web01"), previous)
+        assert reply is not None and (reply.kind, reply.message) == (kind, message), question
+    calls = ["scan 10.1.2.3", "find exploit attempts against web01",
+             "search for scan alerts today", "how do I see which hosts installed a new service today",
+             "look at 3389 8443 on 172.20.5.148"]
+    assert [q for q in calls if pre_check(q, ("dc02", "web01"), None) is not None] == []
+
+
+def test_same_scan_but_at_another_host_moves_the_scan():
+    """"but" here joins the sentence; it leaves nothing out ("same scan but point it at X")."""
+    from operatorx.agent.grounding import scan_values
+
+    previous = {"tool": "nmap", "targets": ["10.20.1.5"], "ports": "22"}
+    assert scan_values("same scan but point it at 198.51.100.23", previous, ())["targets"] == (("198.51.100.23",),)
+    assert "targets" not in scan_values("same but skip 10.20.1.5", previous, ())
+
+
 def test_a_host_both_scanned_and_excluded_is_left_out():
     both = {"tool": "nmap", "targets": ["127.0.0.0/24", "127.0.0.5"], "exclude": ["127.0.0.5"]}
     p, _ = planner([both])

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import time
 
-from operatorx.agent.replies import OFFTOPIC
+from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN
 from operatorx.config import Config
 from operatorx.errors import OperatorXError
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, target_kind
@@ -96,7 +96,8 @@ _OBFUSCATED_DOTTED = re.compile(
     re.I,
 )
 _OBFUSCATED_SINGLE = re.compile(r"(?<![\w.])(0x[0-9a-f]{5,8}|[1-9][0-9]{7,9})(?![\w.]*\w)", re.I)
-_SCAN_CONTEXT = re.compile(r"\b(nmap|scan\w*|ports?|os detection|what'?s open|ping\w*|probe|sweep|traceroute)\b", re.I)
+_SCAN_CONTEXT = re.compile(r"\b(nmap|scan\w*|ports?|os detection|what'?s open|ping\w*|probe|sweep|traceroute|"
+                           r"targets?)\b", re.I)
 
 
 def obfuscated_target(question: str) -> str | None:
@@ -570,6 +571,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     # "other" leaves hosts out only as "other than" ("the other edge firewall, 10.255.0.2" moves the scan)
     other = set() if re.search(r"\bother than\b", question, re.I) else {"other"}
     leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
+    # "same scan but point it at X": a "but" alone leaves nothing out of a follow-up's move
+    moved_out = leave_out and (_named(parts, {w: w for w in EXCLUDE_WORDS if w not in other | {"but"}})
+                               or "w/o" in question.lower())
     if prev is not None and prev.get("exclude"):
         leave_out = True
     # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging
@@ -590,11 +594,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             # "10.1.2.0/24 except 10.1.2.5"
             if len(named) > 1 and result["exclude"] and _left_out(question, named):
                 required.append("exclude")
-    elif prev is not None and not leave_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
+    elif prev is not None and not moved_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
         named = [*named_targets(question, hostnames), *octets]
         if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
             result["targets"] = (tuple(named),)
-    elif prev is not None and not leave_out and _adds_targets(question):
+    elif prev is not None and not moved_out and _adds_targets(question):
         before = list(prev.get("targets", []))
         new = [h for h in named_targets(question, hostnames) if h not in before]
         if new:  # "also throw 10.50.4.0/24 in there": the scan keeps its hosts and gains these
@@ -1361,6 +1365,8 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
     hidden = obfuscated_target(question)
     if hidden is not None:
         return Reply(kind="clarify", message="Write targets as plain dotted IPs, CIDRs or hostnames.")
+    if _AIMED_ATTACK.search(question):  # "fire the log4j exploit at web01" (also as a follow-up)
+        return Reply(kind="refuse", message=DESTRUCTIVE)
     if previous is not None:
         return None  # "remove the DNS filter" edits the last call; the model decides how
     if _is_destructive_order(question):
@@ -1369,14 +1375,26 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
             message="I only plan read-only Elasticsearch searches and Nmap scans inside the allowed "
             "scope; I cannot change, delete or attack anything.",
         )
-    if _SCAN_REQUEST.match(question) and not target_candidates(question, hostnames):
+    targets = target_candidates(question, hostnames)
+    if _SCAN_REQUEST.match(question) and not targets:
         return Reply(
             kind="clarify",
             message="Which host or network should I scan? Give an IP address, a CIDR block or a hostname.",
         )
+    if not targets and _A_SCAN.search(question) and not _LOG_WORDS.search(question):
+        return Reply(kind="clarify", message=VAGUE_SCAN)  # "boss wants a full port scan done, kick it off"
     if _off_topic(question, hostnames):
         return Reply(kind="refuse", message=OFFTOPIC)
     return None
+
+
+# An exploit or payload aimed at something, anywhere in the request ("fire the log4j exploit
+# at web01"); "find exploit attempts against web01" aims nothing.
+_AIMED_ATTACK = re.compile(
+    r"\b(fire|launch|throw|run|use|send|deliver|drop|try)\s+(the|an?|our|that|this|some)?\s*([\w.-]+\s+){0,3}?"
+    r"(exploits?|payloads?|shellcode|reverse shell)\s+(at|against|on|to|into)\b", re.I)
+# A scan asked for without saying of what: "boss wants a full port scan done before friday".
+_A_SCAN = re.compile(r"\b(port[- ]?scan|scan)\b", re.I)
 
 
 # Requests for writing or advice, not for data: "draft a phishing awareness email", "how do I
@@ -1391,6 +1409,11 @@ _HOW_TO = re.compile(_LEAD + r"(how (do|can|should|would|to) (i|we)?|(what'?s|wh
 _ASKS_FOR_DATA = re.compile(r"\b(scan|find|see|check|list|search|look|hunt|detect|show|query|spot|which|who)\b", re.I)
 
 
+# Setting up or running the tools themselves is advice, whatever log words it names ("how do
+# i install a zeek sensor on ubuntu 22.04").
+_SETUP = re.compile(r"\b(install|set ?up|configure|deploy|upgrade|uninstall|licen[cs]e)\b", re.I)
+
+
 def _off_topic(question: str, hostnames) -> bool:
     """True for a request to write something or for advice that asks for no data. Every
     no-tool record of the train/val/test data it matches is an off-topic refusal, and it
@@ -1398,6 +1421,8 @@ def _off_topic(question: str, hostnames) -> bool:
     if target_candidates(question, hostnames):
         return False
     if _WRITING.search(question):
+        return True
+    if _HOW_TO.search(question) and _SETUP.search(question):
         return True
     return bool(_HOW_TO.search(question)) and not _LOG_WORDS.search(question) and not _ASKS_FOR_DATA.search(question)
 
