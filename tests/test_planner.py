@@ -554,6 +554,24 @@ def test_same_scan_but_at_another_host_moves_the_scan():
     assert "targets" not in scan_values("same but skip 10.20.1.5", previous, ())
 
 
+def test_scan_words_dev_hand5_asked_with():
+    """Phrasings of dev-hand5's option list that the grammar had refused or misread."""
+    from operatorx.agent.grounding import scan_values, target_candidates
+
+    hosts = ("fs02.corp.internal", "vpn.corp.internal", "git.corp.internal", "dc01")
+    assert scan_values("scan ports one through 1024 on 10.40.2.15", None, hosts)["ports"] == (1, 1024)
+    assert scan_values("scan 10.17.0.0/24, give up after two minutes per host", None, hosts)["host_timeout"] == (2,)
+    assert "traceroute" in scan_values("scan fs02.corp.internal and map out the network path to it", None, hosts)["required"]
+    assert scan_values("nmap -6 git.corp.internal", None, hosts)["ports"] == ()
+    assert target_candidates("check the ciphers and the cert on vpn.corp.internal:443", hosts) == ["vpn.corp.internal"]
+    floor = scan_values("scan 10.15.0.0/22 and keep it at 1000 packets per second or more", None, hosts)
+    ceiling = scan_values("scan 10.20.1.5 without going over 20 packets a second", None, hosts)
+    assert (floor["min_rate"], floor["max_rate"]) == ((1000,), ())
+    assert ceiling["min_rate"] == () and 20 in ceiling["max_rate"]
+    previous = {"tool": "nmap", "targets": ["dc01"], "all_ports": True, "skip_discovery": True}
+    assert "skip_discovery" not in scan_values("drop the -Pn, i want it to ping first", previous, hosts)["switches"]
+
+
 def test_a_host_both_scanned_and_excluded_is_left_out():
     both = {"tool": "nmap", "targets": ["127.0.0.0/24", "127.0.0.5"], "exclude": ["127.0.0.5"]}
     p, _ = planner([both])

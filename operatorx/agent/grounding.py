@@ -167,6 +167,9 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
     names = {h.lower() for h in hostnames} | {"localhost"}
     out: list[str] = []
     for i, word in enumerate(words):
+        host, colon, port = word.rpartition(":")
+        if colon and host.count(":") == 0 and port.isdigit():  # "vpn.corp.internal:443": the host
+            word = host
         if word.lower().endswith(".x") and word.count(".") == 3:
             word = word[:-1] + "*"
         try:
@@ -301,6 +304,20 @@ _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minu
 _TIMEOUT_NUMBER = re.compile(r"\b(time-?outs?|time out|give up after|wait)\s+(?:of\s+|at most\s+|up to\s+)?(\d{1,6})\b",
                              re.I)
 _ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
+# Small numbers spelled out where only a number fits: a duration ("give up after two minutes
+# per host") or the start of a range ("ports one through 1024").
+SMALL_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                 "ninety": 90}
+_SMALL = "|".join(SMALL_NUMBERS)
+_SPELLED_DURATION = re.compile(rf"\b({_SMALL})\s+(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b", re.I)
+_NEG = r"\b(without|w/o|minus|not|never|don'?t|no)\s+(\w+\s+)?"
+_NOT_OVER = re.compile(_NEG + r"(over|above|exceed\w*|more than|faster than)\b", re.I)
+_NOT_BELOW = re.compile(_NEG + r"(below|under|less than|slower than)\b", re.I)
+_RATE_FLOOR = re.compile(r"\b(at least|or more|or faster|above|over|minimum|min[- ]rate|faster than)\b|--min-rate", re.I)
+_RATE_CEILING = re.compile(r"\b(at most|or less|or slower|under|below|maximum|max[- ]rate|cap(ped)?|limit(ed)?|"
+                           r"throttle\w*|slower than)\b|--max-rate", re.I)
+_SPELLED_RANGE_START = re.compile(rf"\b({_SMALL})\s+(?=(through|thru|to)\s+\d)", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
 # NSE scripts and categories by the words that ask for them: what the script looks at
@@ -368,7 +385,7 @@ SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # "who runs ssh in …", "web servers on …", "hosts listening on 22" list only the open ones
     "open_only": (("open", "listen", "listening", "expose", "exposing", "runs", "servers", "hide",
                    "closed"), ("--open",)),
-    "traceroute": (("traceroute", "trace", "route", "tracert", "hop", "hops"), ("--traceroute",)),
+    "traceroute": (("traceroute", "trace", "route", "tracert", "hop", "hops", "path"), ("--traceroute",)),
     "fast": (("fast", "quick", "quickly", "quicker", "rapid", "fewer"), ("-F",)),
     "all_ports": (("all", "every", "full", "65535", "whole"), ("-p-",)),
     "udp": (("udp", "su"), ("-sU",)),
@@ -403,7 +420,8 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         r"|(which|what) os|identify (the )?os|osscan" + _BOTH_DETECTIONS,
         "all_ports": r"all ports|every port|all 65535|full port range|all tcp ports|entire port range"
         r"|whole port range|full range",
-        "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path",
+        "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path"
+        r"|(map|show|trace)( out)? the (network )?path|network path to|hops to (get )?(there|it)",
         "skip_discovery": r"skip (host )?discovery|no ping|skip (the )?ping|don.?t ping|without ping\w*"
         r"|treat (it|them|all|the host|hosts)? ?as (up|online)"
         r"|assume (it|they|the hosts?)? ?(is |are |.s |.re )?(up|online)",
@@ -523,9 +541,12 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     octets = edited[len(_edited(previous)):]
     if octets:  # ".45" is a host, not a number
         text = _LAST_OCTET.sub(" ", text)
+    text = _IPV6_FLAG.sub(" ", text)  # "nmap -6 git.corp.internal": no port 6
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
-    plain_text = _DURATION.sub(" ", text)
+    durations |= {SMALL_NUMBERS[m.group(1).lower()] for m in _SPELLED_DURATION.finditer(text)}
+    plain_text = _SPELLED_DURATION.sub(" ", _DURATION.sub(" ", text))
     written = {int(n) for n in _NUMBER.findall(plain_text)} | spelled_numbers(plain_text)
+    written |= {SMALL_NUMBERS[m.group(1).lower()] for m in _SPELLED_RANGE_START.finditer(plain_text)}
     if _ONE_UNIT.search(question):
         written.add(1)
     words = _stems(set(_WORDS.findall(question.lower())))
@@ -537,6 +558,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     out["version_intensity"] |= {n for name, n in VERSION_LEVELS.items() if f"version-{name}" in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
         out[name] = set(written)
+    # "at least 1000 packets a second" is a floor, "keep it under 300" a ceiling
+    bounds = _NOT_BELOW.sub(" at least ", _NOT_OVER.sub(" at most ", question))  # "without going over 50"
+    floor, ceiling = _RATE_FLOOR.search(bounds) is not None, _RATE_CEILING.search(bounds) is not None
+    if floor != ceiling:
+        out["max_rate" if floor else "min_rate"] = set()
     # a timeout is a duration, or a number right after a word for one ("--host-timeout 300");
     # "listening on 8080 after CHG3390 went in" has none (the adapter wrote 8080h)
     out["host_timeout"] = durations | {int(m.group(2)) for m in _TIMEOUT_NUMBER.finditer(plain_text)}
@@ -768,7 +794,7 @@ _FLAG_RES = tuple((re.compile(rf"(?<![\w-]){f}(?![\w-])" if not f.endswith("]") 
 # A flag or phrase right after one of these is negated ("no -sV"); a phrase also after
 # "skip", "don't", "turn off" ("skip the os detection").
 _NEGATION_WORDS = r"no|not|without|drop|remove|minus|w/o|disable"
-_NEGATION = re.compile(rf"\b({_NEGATION_WORDS})\s+$", re.I)
+_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|lose|ditch|turn off|get rid of)\s+(the\s+)?$", re.I)  # "drop the -Pn"
 _PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop the|remove the|turn off)\s+$", re.I)
 
 
