@@ -614,12 +614,13 @@ def test_every_search_number_in_the_data_is_grounded():
 )
 def test_every_search_value_in_the_data_is_grounded():
     """All records of train, val and test: each string a condition compares a field with is
-    in ``search_values`` or among that field's known values, each number in ``search_scalars``.
+    in ``search_values`` or among that field's known values (for event.code, those its words
+    mean: ``event_codes``), each number in ``search_scalars``.
 
     Shifted is left out on purpose (its phrasings are meant to be new): 2 of its 188 string
     values need knowledge no rule here has ("Encoded PowerShell." → powershell.exe, *-enc*).
     """
-    from operatorx.agent.grounding import search_scalars, search_values
+    from operatorx.agent.grounding import event_codes, search_scalars, search_values
     from operatorx.tools.elastic.known_values import field_values
 
     ip_fields = set(catalog_ip_fields(FieldCatalog.packaged()))
@@ -628,6 +629,7 @@ def test_every_search_value_in_the_data_is_grounded():
     for rec, question in _records("elasticsearch", ("train", "val", "test")):
         words = set(search_values(question, rec.get("previous")))
         numbers = set(search_scalars(question, rec.get("previous")))
+        known["event.code"] = event_codes(question, rec.get("previous"))
         for key in ("where", "any_of", "exclude"):
             for cond in rec["target"].get(key, []):
                 if cond["field"] in ip_fields or "value" not in cond:
@@ -641,6 +643,29 @@ def test_every_search_value_in_the_data_is_grounded():
                     if not ok:
                         missing.append((rec["id"], cond["field"], v))
     assert seen > 4000 and missing == []
+
+
+def test_an_event_code_is_written_or_meant(tokenizer):
+    """"sysmon events on ws-fin-07" had event.code "1" added by the adapter (dev-hand5)."""
+    from operatorx.agent.grounding import event_codes, search_values
+
+    def schema(question):
+        return decoding_schema(["event.dataset", "event.code", "host.name"], tools=["elasticsearch"],
+                               search_values=search_values(question), search_scalars=(),
+                               meant_values={"event.code": event_codes(question)})
+
+    def call(code):
+        return format_call({"tool": "elasticsearch", "where": [
+            {"field": "event.dataset", "value": "windows.sysmon_operational"}, {"field": "host.name", "value": "ws-fin-07"},
+            *([{"field": "event.code", "value": code}] if code else [])]})
+
+    plain = schema("sysmon events on ws-fin-07 with no process.command_line")
+    assert accepts(tokenizer, plain, call(None)) and not accepts(tokenizer, plain, call("1"))
+    assert accepts(tokenizer, schema("sysmon process creations on ws-fin-07"), call("1"))
+    assert accepts(tokenizer, schema("sysmon event id 3 on ws-fin-07"), call("3"))
+    assert not accepts(tokenizer, schema("sysmon event id 3 on ws-fin-07"), call("1"))
+    assert event_codes("how many 4625s today") == ("4625",)
+    assert "4625" in event_codes("failed logons for jdoe") and "4720" not in event_codes("failed logons for jdoe")
 
 
 def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):

@@ -1329,6 +1329,63 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     return tuple(dict.fromkeys(v for v in out if 0 < len(v) <= 96))
 
 
+# Windows and Sysmon event codes by the words that mean them. The adapter added event.code "1"
+# to "sysmon events on ws-fin-07 with no process.command_line" and "4720" to "distinct
+# user.name values in system.security events" (dev-hand5): a code is a condition nobody asked
+# for unless it is written or its meaning is. Every event.code of the readable data is one
+# of these or written (tests/test_backend_grammar.py).
+_LOGON = r"log ?[oi]ns?|logged (on|in)|sign[- ]?ins?|auth\w*|logins?|credentials?"
+EVENT_CODE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((re.compile(rf"\b({words})\b", re.I), codes) for words, codes in (
+    (_LOGON, ("4624", "4625", "4648", "4672", "4776")),
+    (r"fail\w*|unsuccessful|bad passwords?|wrong passwords?|brute[- ]?forc\w*|spray\w*", ("4625", "4771")),
+    (r"success\w*", ("4624",)),
+    (r"log ?offs?|logged off|log ?outs?", ("4634",)),
+    (r"explicit|runas", ("4648",)),
+    (r"special privileges?|privileged|admin logons?|admin logins?", ("4672",)),
+    (r"process\w*|proc|proccess\w*|execut\w*|spawn\w*|launch\w*|command lines?", ("4688", "1", "5")),
+    (r"services?", ("4697", "7045")),
+    (r"scheduled tasks?|schtasks", ("4698",)),
+    (r"accounts?|users? (created|added|enabled|deleted|removed|changed)|new users?|creations?|created",
+     ("4720", "4722", "4724", "4726", "4738", "4740")),
+    (r"password resets?|reset\w*", ("4724",)),
+    (r"groups?|memberships?", ("4728", "4732", "4756")),
+    (r"lock ?outs?|locked( out)?", ("4740",)),
+    (r"kerberos|tgt|tgs|tickets?|kerberoast\w*|pre-?auth\w*|as-?req", ("4768", "4769", "4771")),
+    (r"ntlm|credential validation", ("4776",)),
+    (r"clear\w*|wip\w*", ("1102",)),
+    (r"timestomp\w*|creation time", ("2",)),
+    (r"network|connect\w*|conns?", ("3",)),
+    (r"terminat\w*|ended|exits?|stopped", ("5",)),
+    (r"drivers?", ("6",)),
+    (r"image loads?|dlls?|modules?|loads?|loaded", ("7",)),
+    (r"remote threads?|createremotethread|inject\w*", ("8",)),
+    (r"process access|lsass|access\w*", ("10",)),
+    (r"files?|writes?|written|dropped", ("11", "15", "23", "2")),
+    (r"registry|reg|run keys?|reg keys?|reg values?|autoruns?|persistence", ("12", "13")),
+    (r"streams?|ads", ("15",)),
+    (r"pipes?", ("17",)),
+    (r"dns|quer(y|ies)|lookups?|looked up|resolv\w*", ("22",)),
+    (r"delet\w*|removed", ("23",)),
+))
+
+
+def event_codes(question: str, previous: dict | None = None) -> tuple[str, ...]:
+    """The event.code values a search may name without the analyst writing them: those the
+    words mean (``EVENT_CODE_WORDS``), those written in the plural ("4625s") and those of the
+    search a follow-up edits. A code written as a number is one of the question's own words
+    (``search_values``)."""
+    words = re.sub(r"\b\w+(\.\w+)+", " ", question)  # "process.command_line" names a field, not processes
+    out = [code for pattern, codes in EVENT_CODE_WORDS if pattern.search(words) for code in codes]
+    out += re.findall(r"\b(\d{1,4})s\b", question)  # "how many 4625s"
+    if previous and previous.get("tool") == "elasticsearch":
+        for key in ("where", "any_of", "exclude"):
+            for cond in previous.get(key) or []:
+                if cond.get("field") == "event.code":
+                    value = cond.get("value")
+                    out += [str(v) for v in (value if isinstance(value, list) else [value])]
+    return tuple(dict.fromkeys(out))
+
+
 def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:
     """The only numbers an equality or ``in`` condition may compare a field with.
 

@@ -33,6 +33,7 @@ from operatorx.agent.grounding import (
     address_sides,
     address_values,
     edited_targets,
+    event_codes,
     hit_counts,
     packaged_catalog,
     pre_check,
@@ -151,6 +152,7 @@ def grounded_schema(
         search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question))
         if ground else (),
         field_kinds=catalog_field_kinds(catalog),
+        meant_values={"event.code": event_codes(question, previous)} if ground else None,
     )
 
 

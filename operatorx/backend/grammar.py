@@ -278,6 +278,7 @@ def _conditions(
     scalars: list[float] | None = None,
     kinds: dict[str, str] | None = None,
     sides: dict[str, str] | None = None,
+    meant: dict[str, tuple[str, ...]] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -294,6 +295,8 @@ def _conditions(
     boolean fields, numbers only on numeric ones (and the text ops never), strings on the rest.
     With ``sides`` (address → "source" or "destination", ``grounding.address_sides``), that
     address goes only to the IP fields of that side (``destination.ip``, not ``host.ip``).
+    With ``meant`` (field name → values), those fields take only these of their own known
+    values beside the words (``grounding.event_codes``: no event.code nobody meant).
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -355,7 +358,9 @@ def _conditions(
         alternatives.insert(1, variant(["match", "phrase", "wildcard", "prefix"], valued, value=text))
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
-        word = {"anyOf": [text, {"type": "string", "enum": list(own)}]}
+        if meant is not None and name in meant:
+            own = tuple(v for v in own if v in set(meant[name]))
+        word = {"anyOf": [text, *([{"type": "string", "enum": list(own)}] if own else [])]}
         if name in CLOSED_FIELDS:  # only its own values, and words spelt as one of its kind
             like = CLOSED_FIELDS[name]
             spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own]
@@ -400,13 +405,15 @@ def _es_schema(
     shape: tuple[str, ...] = (),
     kinds: dict[str, str] | None = None,
     hits: tuple[int, ...] = (),
+    meant: dict[str, tuple[str, ...]] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
     field = _field_spec(field_names)
     # Address grounding needs the catalog: without field names there are no field types.
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
-    values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None}
+    values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None,
+              "meant": meant}
     sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
     cond = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
@@ -527,6 +534,7 @@ def decoding_schema(
     search_shape: Iterable[str] = (),
     field_kinds: Mapping[str, str] | None = None,
     search_hits: Iterable[int] = (),
+    meant_values: Mapping[str, Iterable[str]] | None = None,
 ) -> dict:
     """The Plan union (nmap | elasticsearch | none) for constrained decoding.
 
@@ -552,7 +560,9 @@ def decoding_schema(
     ``field_names`` being string fields: a condition compares each field only with values
     of its type (None: any value on any field). ``search_hits``: numbers written as a
     number of hits ("200 results", ``grounding.hit_counts``), allowed as sizes beside
-    ``search_numbers``. Returns a fresh dict.
+    ``search_numbers``. ``meant_values``: field → the only ones of its own known values it
+    may take besides the words (``grounding.event_codes``); a field left out keeps them all.
+    Returns a fresh dict.
     """
     names = tuple(dict.fromkeys(field_names)) if field_names is not None else None
     hosts = tuple(dict.fromkeys(targets)) if targets is not None else None
@@ -567,9 +577,10 @@ def decoding_schema(
     eqs = tuple(sorted(set(search_scalars))) if search_scalars is not None else None
     kinds = tuple(sorted(field_kinds.items())) if field_kinds is not None else None
     shape = tuple(sorted(set(search_shape)))
+    meant = tuple(sorted((k, tuple(dict.fromkeys(v))) for k, v in meant_values.items())) if meant_values is not None else None
     return copy.deepcopy(
         _cached_schema(names, hosts, allowed, ips, values, caps, scan, nums, strs, eqs, shape, kinds,
-                       tuple(sorted(set(search_hits))))
+                       tuple(sorted(set(search_hits))), meant)
     )
 
 
@@ -588,6 +599,7 @@ def _cached_schema(
     search_shape: tuple[str, ...] = (),
     field_kinds: tuple[tuple[str, str], ...] | None = None,
     search_hits: tuple[int, ...] = (),
+    meant: tuple[tuple[str, tuple[str, ...]], ...] | None = None,
 ) -> dict:
     branches = []
     if (hosts is None or hosts) and (tools is None or "nmap" in tools):
@@ -607,6 +619,7 @@ def _cached_schema(
                 search_shape,
                 dict(field_kinds) if field_kinds is not None else None,
                 search_hits,
+                dict(meant) if meant is not None else None,
             )
         )
     if tools is None or "none" in tools or not branches:
