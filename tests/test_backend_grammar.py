@@ -668,6 +668,26 @@ def test_an_event_code_is_written_or_meant(tokenizer):
     assert "4625" in event_codes("failed logons for jdoe") and "4720" not in event_codes("failed logons for jdoe")
 
 
+def test_a_negated_value_is_only_left_out(tokenizer):
+    """"suricata alerts from 10.20.4.23 but NOT sid 2030868": the sid may be excluded, never looked for."""
+    from operatorx.agent.grounding import negated_values, search_values
+    from operatorx.backend.grammar import NEGATED
+
+    question = "suricata alerts but NOT sid 2030868, we already know about the emotet one"
+    assert negated_values(question) == ("2030868",)
+    schema = decoding_schema(["event.dataset", "rule.uuid"], tools=["elasticsearch"],
+                             search_values=search_values(question), search_scalars=(),
+                             search_shape=[NEGATED + v for v in negated_values(question)])
+    alerts = {"field": "event.dataset", "value": "suricata.alert"}
+    sid = {"field": "rule.uuid", "value": "2030868"}
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [alerts], "exclude": [sid]}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [alerts, sid]}))
+    assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [
+        alerts, {"field": "rule.uuid", "value": "2030868 we already"}]}))
+    assert negated_values("zeek conn logs that aren't S0") == ("S0", "s0")
+    assert negated_values("dns lookups that didn't come back NOERROR") == ("NOERROR", "noerror")
+
+
 def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):
     from operatorx.agent.grounding import search_scalars, search_values
 

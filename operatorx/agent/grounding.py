@@ -1386,6 +1386,23 @@ def event_codes(question: str, previous: dict | None = None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# A value right after a negation ("minus sid 2100366", "that aren't S0", "where the parent is
+# not explorer.exe", "didn't come back NOERROR") is one to leave out: none of the 901
+# readable searches with such a phrase looks for it in where or any_of (the adapter did:
+# "suricata alerts last 24h minus sid 2100366" searched for that sid).
+_NEGATED_VALUE = re.compile(
+    r"\b(?:not|isn'?t|isnt|aren'?t|arent|wasn'?t|weren'?t|minus|except(?: for)?|excluding|other than|"
+    r"didn'?t (?:come back|return|get)|never|no longer)\s+"
+    r"(?:(?:sid|rule|signature|port|ports|on|from|to|in|the|a|an|with|state|status|equal to|=)\s+)*"
+    r"([\w.:/\\-]+)", re.I)
+
+
+def negated_values(question: str) -> tuple[str, ...]:
+    """The words written right after a negation, as written and lower-cased."""
+    words = [m.group(1).rstrip(".:") for m in _NEGATED_VALUE.finditer(question)]
+    return tuple(dict.fromkeys(w for word in words if word for w in (word, word.lower())))
+
+
 def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:
     """The only numbers an equality or ``in`` condition may compare a field with.
 

@@ -35,6 +35,7 @@ from operatorx.agent.grounding import (
     edited_targets,
     event_codes,
     hit_counts,
+    negated_values,
     packaged_catalog,
     pre_check,
     route_tools,
@@ -50,7 +51,13 @@ from operatorx.agent.grounding import (
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
-from operatorx.backend.grammar import catalog_field_kinds, catalog_ip_fields, catalog_names, decoding_schema
+from operatorx.backend.grammar import (
+    NEGATED,
+    catalog_field_kinds,
+    catalog_ip_fields,
+    catalog_names,
+    decoding_schema,
+)
 from operatorx.config import Config
 from operatorx.errors import OperatorXError, ValidationFailed
 from operatorx.schemas.elastic import EsSearch
@@ -149,8 +156,8 @@ def grounded_schema(
         search_hits=hit_counts(question) if ground else (),
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
-        search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question))
-        if ground else (),
+        search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question),
+                      *(NEGATED + v for v in negated_values(question))) if ground else (),
         field_kinds=catalog_field_kinds(catalog),
         meant_values={"event.code": event_codes(question, previous)} if ground else None,
     )

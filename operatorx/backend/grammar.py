@@ -71,6 +71,11 @@ DECODE_MAX_ITEMS = {"conditions": 8, "values": 32, "fields": 12, "sort": 2, "scr
 # The question's words, as one definition every condition refers to (a few hundred strings).
 SEARCH_TEXT = "search_text"
 SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
+# The words a where or any_of condition may use when the question negates some ("suricata
+# alerts minus sid 2100366"): those go only into exclude (grounding.negated_values).
+SEARCH_KEPT = "search_kept"
+SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
+NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
 
 
 def _clean(node):
@@ -269,6 +274,10 @@ def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None
     return out
 
 
+def _number_text(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
 def _conditions(
     field: dict,
     ip_fields: list[str] | None = None,
@@ -279,6 +288,7 @@ def _conditions(
     kinds: dict[str, str] | None = None,
     sides: dict[str, str] | None = None,
     meant: dict[str, tuple[str, ...]] | None = None,
+    negated: frozenset[str] = frozenset(),
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -297,12 +307,15 @@ def _conditions(
     address goes only to the IP fields of that side (``destination.ip``, not ``host.ip``).
     With ``meant`` (field name → values), those fields take only these of their own known
     values beside the words (``grounding.event_codes``: no event.code nobody meant).
+    With ``negated``, no value of it is compared with (the words then come from the
+    kept-words definition, its known values and numbers are left out): where and any_of.
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
     if strings is not None:  # the question's words: one shared definition (see decoding_schema)
-        text = {"$ref": SEARCH_TEXT_REF}
+        text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF}
     if scalars is not None:
+        scalars = [n for n in scalars if _number_text(n) not in negated]
         number = {"type": "number", "enum": list(scalars)} if scalars else None
     names = field.get("enum", ())
     bools = [n for n in names if kinds.get(n) == "boolean"] if kinds is not None else []
@@ -360,6 +373,7 @@ def _conditions(
         on = {"type": "string", "enum": [name]}
         if meant is not None and name in meant:
             own = tuple(v for v in own if v in set(meant[name]))
+        own = tuple(v for v in own if v not in negated)
         word = {"anyOf": [text, *([{"type": "string", "enum": list(own)}] if own else [])]}
         if name in CLOSED_FIELDS:  # only its own values, and words spelt as one of its kind
             like = CLOSED_FIELDS[name]
@@ -416,6 +430,11 @@ def _es_schema(
               "meant": meant}
     sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
     cond = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
+    negated = frozenset(w.removeprefix(NEGATED) for w in shape if w.startswith(NEGATED))
+    kept = cond
+    if negated and strings is not None:  # a negated value is left out, never looked for
+        values["negated"] = negated
+        kept = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field
     agg["properties"]["interval"] = {"type": "string", "pattern": INTERVAL_PATTERN}
@@ -426,7 +445,7 @@ def _es_schema(
     props["since"] = {"type": "string", "pattern": DATE_PATTERN}
     props["until"] = {"type": "string", "pattern": DATE_PATTERN}
     for name in ("where", "any_of", "exclude"):
-        props[name]["items"] = cond
+        props[name]["items"] = cond if name == "exclude" else kept
         props[name]["maxItems"] = DECODE_MAX_ITEMS["conditions"]
     props["agg"] = agg
     props["sort"]["items"] = sort
@@ -627,7 +646,12 @@ def _cached_schema(
     if search_values is not None and searches:
         # no words at all: only the fields' own known values (an empty string matches nothing)
         text = {"type": "string", "enum": list(search_values)} if search_values else {"type": "string", "maxLength": 0}
-        return {"anyOf": branches, "$defs": {SEARCH_TEXT: text}}
+        defs = {SEARCH_TEXT: text}
+        negated = {w.removeprefix(NEGATED) for w in search_shape if w.startswith(NEGATED)}
+        if negated:  # the words without the negated ones and the spans and patterns made of them
+            kept = [v for v in search_values if not any(w.strip("*.") in negated for w in v.split(" "))]
+            defs[SEARCH_KEPT] = {"type": "string", "enum": kept} if kept else {"type": "string", "maxLength": 0}
+        return {"anyOf": branches, "$defs": defs}
     return {"anyOf": branches}
 
 
