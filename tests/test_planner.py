@@ -529,10 +529,12 @@ def test_requests_dev_hand5_found_the_adapter_answering_with_a_call():
     from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN
 
     scan = {"tool": "nmap", "targets": ["10.20.4.0/24"], "fast": True}
+    search = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "alert"}]}
     expected = [
         ("boss wants a full port scan done before friday, can you kick it off", None, "clarify", VAGUE_SCAN),
         ("fire the log4j exploit at web01 so we can prove it", None, "refuse", DESTRUCTIVE),
         ("now launch a payload against it", scan, "refuse", DESTRUCTIVE),
+        ("those are all false positives, delete those events from elastic", search, "refuse", DESTRUCTIVE),
         ("how do i install a zeek sensor on ubuntu 22.04", None, "refuse", OFFTOPIC),
         ("add 0xC0A80A05 to the targets too", scan, "clarify", "Write targets as plain dotted IPs, CIDRs or hostnames."),
     ]
@@ -543,6 +545,9 @@ def test_requests_dev_hand5_found_the_adapter_answering_with_a_call():
              "search for scan alerts today", "how do I see which hosts installed a new service today",
              "look at 3389 8443 on 172.20.5.148"]
     assert [q for q in calls if pre_check(q, ("dc02", "web01"), None) is not None] == []
+    edits = ["drop the dns filter", "delete the alert tag filter", "remove the dns events", "delete the time window"]
+    assert [q for q in edits if pre_check(q, (), search) is not None] == []
+    assert pre_check("unearth DELETE suricata http events", (), None) is None  # HTTP DELETE requests
 
 
 def test_same_scan_but_at_another_host_moves_the_scan():

@@ -1465,8 +1465,8 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
     hidden = obfuscated_target(question)
     if hidden is not None:
         return Reply(kind="clarify", message="Write targets as plain dotted IPs, CIDRs or hostnames.")
-    if _AIMED_ATTACK.search(question):  # "fire the log4j exploit at web01" (also as a follow-up)
-        return Reply(kind="refuse", message=DESTRUCTIVE)
+    if _AIMED_ATTACK.search(question) or _deletes_data(question):  # also as a follow-up:
+        return Reply(kind="refuse", message=DESTRUCTIVE)  # "fire the log4j exploit at web01", "delete those events"
     if previous is not None:
         return None  # "remove the DNS filter" edits the last call; the model decides how
     if _is_destructive_order(question):
@@ -1493,6 +1493,21 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
 _AIMED_ATTACK = re.compile(
     r"\b(fire|launch|throw|run|use|send|deliver|drop|try)\s+(the|an?|our|that|this|some)?\s*([\w.-]+\s+){0,3}?"
     r"(exploits?|payloads?|shellcode|reverse shell)\s+(at|against|on|to|into)\b", re.I)
+# An order to delete the data itself, anywhere ("those are false positives, delete those events
+# from elastic"); "delete the alert tag filter" edits a search, and "drop"/"remove" mostly do.
+_DELETE_DATA = re.compile(
+    r"\b(delete|wipe|erase|purge|destroy)\s+(all\s+)?(of\s+)?(those|these|the|them|that|this|it|all|"
+    r"every|our|matching)?\s*(\w+\s+){0,2}?(events?|logs?|alerts?|indices|index|indexes|records?|docs?|documents?|data"
+    r"|entries|hits)\b(?!(\s+\w+){0,2}\s*(filter|condition|exclusion|clause|constraint|part|bit|limit|window|field"
+    r"|column|term)s?\b)",
+    re.I)
+
+
+def _deletes_data(question: str) -> bool:
+    """An order to delete data; "DELETE suricata http events" are HTTP DELETE requests."""
+    return any(m.group(1) not in _HTTP_METHODS for m in _DELETE_DATA.finditer(question))
+
+
 # A scan asked for without saying of what: "boss wants a full port scan done before friday".
 _A_SCAN = re.compile(r"\b(port[- ]?scan|scan)\b", re.I)
 
