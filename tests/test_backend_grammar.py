@@ -661,6 +661,7 @@ def test_an_event_code_is_written_or_meant(tokenizer):
 
     plain = schema("sysmon events on ws-fin-07 with no process.command_line")
     assert accepts(tokenizer, plain, call(None)) and not accepts(tokenizer, plain, call("1"))
+    assert not accepts(tokenizer, plain, call("sysmon"))  # a word is no event id (the adapter's next try)
     assert accepts(tokenizer, schema("sysmon process creations on ws-fin-07"), call("1"))
     assert accepts(tokenizer, schema("sysmon event id 3 on ws-fin-07"), call("3"))
     assert not accepts(tokenizer, schema("sysmon event id 3 on ws-fin-07"), call("1"))
@@ -1213,6 +1214,10 @@ def test_a_port_range_stays_under_65536(tokenizer):
         return format_call({"tool": "elasticsearch", "where": [{"field": field, "op": "range", "gte": gte, "lte": lte}]})
 
     assert accepts(tokenizer, schema, ranged("server.bytes", 100000, 300000))
+    typed = decoding_schema(["event.code", "destination.port"], tools=["elasticsearch"], search_numbers=[1, 1024],
+                            field_kinds={"destination.port": "number"})
+    assert not accepts(tokenizer, typed, ranged("event.code", 1, 1024))  # a keyword field has no range
+    assert accepts(tokenizer, typed, ranged("destination.port", 1, 1024))
     assert not accepts(tokenizer, schema, ranged("destination.port", 100000, 300000))
     assert accepts(tokenizer, schema, ranged("destination.port", 0, 1024))
 

@@ -355,7 +355,11 @@ def _conditions(
     # An IP field has no numeric range ("source.ip between 26580 and 38275200" is what the
     # adapter wrote for "connections to 203.0.113.50"); its values are the given addresses.
     unranged = set(ip_fields) if ip_fields is not None and addresses is not None and "enum" in field else set()
+    if typed:  # with field types, only numeric fields have ranges (every range of the data is on one):
+        unranged |= {n for n in names if n not in counts}  # the adapter wrote event.code >= 1 for "sysmon events"
     ranged = [(_field_spec([n for n in names if n not in unranged]) if unranged else field, bound)]
+    if typed and not [n for n in names if n not in unranged]:
+        ranged = []
     if ports:
         port_numbers = [n for n in numbers if 0 <= n <= 65535]
         port_bound = {"anyOf": [{"type": "string", "maxLength": 64},
@@ -377,7 +381,9 @@ def _conditions(
         word = {"anyOf": [text, *([{"type": "string", "enum": list(own)}] if own else [])]}
         if name in CLOSED_FIELDS:  # only its own values, and words spelt as one of its kind
             like = CLOSED_FIELDS[name]
-            spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own]
+            spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own and w not in negated]
+            if not own and not spelt:  # nothing it may be compared with: no condition on it
+                continue
             word = {"type": "string", "enum": [*own, *spelt]}
         one = {"anyOf": [word]} if typed else {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
         alternatives += [

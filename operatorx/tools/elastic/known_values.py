@@ -54,6 +54,8 @@ CLOSED_FIELDS: dict[str, re.Pattern | None] = {
     "tags": None,
     "event.module": None,
     "event.dataset": re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\Z"),
+    # a Windows or Sysmon event id: "sysmon" or "process.command_line" is none (the adapter wrote both)
+    "event.code": re.compile(r"^[0-9]{1,5}\Z"),
 }
 _FOLDERS = ("*Temp*", "*Downloads*", "*AppData*", "*ProgramData*", "*Public*")
 FIELD_PATTERNS: dict[str, tuple[str, ...]] = {
