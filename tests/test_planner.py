@@ -577,6 +577,15 @@ def test_scan_words_dev_hand5_asked_with():
     assert "skip_discovery" not in scan_values("drop the -Pn, i want it to ping first", previous, hosts)["switches"]
 
 
+def test_search_shapes_dev_hand5_asked_for():
+    """"who looked up …" groups by host (the conventions); "count" alone is one number."""
+    from operatorx.agent.grounding import search_shape, unasked_shape
+
+    assert "buckets" in search_shape("who looked up anything under example-cdn.net?")
+    assert "no_buckets" in unasked_shape("boss wants a number: count the yara hits this week")
+    assert "no_buckets" not in unasked_shape("count the yara hits by rule this week")
+
+
 def test_a_host_both_scanned_and_excluded_is_left_out():
     both = {"tool": "nmap", "targets": ["127.0.0.0/24", "127.0.0.5"], "exclude": ["127.0.0.5"]}
     p, _ = planner([both])

@@ -1050,7 +1050,8 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
         r"|per \d+ ?(m|h|min|mins|minutes|hours))\b", re.I
     ),
     "distinct": re.compile(r"\b(distinct|unique|how many different)\b", re.I),
-    "buckets": re.compile(r"\b(most common|most frequent|busiest|most active|breakdown|group(ed)? by)\b", re.I),
+    "buckets": re.compile(r"\b(most common|most frequent|busiest|most active|breakdown|group(ed)? by"
+                         r"|who (looked up|resolved|queried|visited|contacted))\b", re.I),
     "exclude": re.compile(
         r"\b(except|excluding|exclude|excluded|other than|apart from|besides|but not|ignoring|ignore|minus"
         r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no"
@@ -1153,9 +1154,10 @@ UNASKED_WORDS: dict[str, frozenset[str]] = {
     )),
     "no_distinct": frozenset(("distinct", "unique", "different", "cardinality", "uniq", "separate")),
     # "which hosts …", "top talkers", "count by user", "the rarest ja3s", "hosts where cmd.exe ran"
+    # ("count" alone is a number: "count the yara hits this week" had become yara hits by rule)
     "no_buckets": frozenset((
         "top", "bottom", "most", "least", "rarest", "rare", "which", "wich", "who", "whom", "what", "whose",
-        "per", "by", "each", "count", "counts", "counted", "tally", "breakdown", "group", "grouped",
+        "per", "by", "each", "breakdown", "group", "grouped",
         "grouping", "distribution", "spread", "rank", "ranked", "busiest", "biggest", "largest", "noisiest",
         "common", "frequent", "often", "popular", "bucket", "buckets", "summarize", "summarise", "summary",
         "aggregate", "aggregated", "histogram", "split", "across", "among", "unique", "distinct", "different",
