@@ -1214,6 +1214,14 @@ def test_a_port_range_stays_under_65536(tokenizer):
         return format_call({"tool": "elasticsearch", "where": [{"field": field, "op": "range", "gte": gte, "lte": lte}]})
 
     assert accepts(tokenizer, schema, ranged("server.bytes", 100000, 300000))
+    with_ips = decoding_schema(["destination.ip", "event.code", "http.user"], tools=["elasticsearch"],
+                               ip_fields=["destination.ip"], addresses=["203.0.113.50"])
+
+    def exists(field):
+        return format_call({"tool": "elasticsearch", "where": [{"field": field, "op": "exists"}]})
+
+    assert not accepts(tokenizer, with_ips, exists("destination.ip"))  # filters nothing: the adapter's stand-in
+    assert accepts(tokenizer, with_ips, exists("http.user"))  # "with a basic-auth user"
     typed = decoding_schema(["event.code", "destination.port"], tools=["elasticsearch"], search_numbers=[1, 1024],
                             field_kinds={"destination.port": "number"})
     assert not accepts(tokenizer, typed, ranged("event.code", 1, 1024))  # a keyword field has no range

@@ -358,6 +358,14 @@ def _conditions(
     if typed:  # with field types, only numeric fields have ranges (every range of the data is on one):
         unranged |= {n for n in names if n not in counts}  # the adapter wrote event.code >= 1 for "sysmon events"
     ranged = [(_field_spec([n for n in names if n not in unranged]) if unranged else field, bound)]
+    # Every record has an address, a dataset, a tag or an event id to ask for: "exists" on them
+    # filters nothing (the adapter's stand-in for an address it would not write, "destination.ip
+    # exists" for "connections to 203.0.113.50"); no label of the data has one.
+    absent = {*(ip_fields or ()), *CLOSED_FIELDS} if ip_fields is not None and addresses is not None else set()
+    present: dict | None = field
+    if absent and "enum" in field:
+        kept_names = [n for n in names if n not in absent]
+        present = _field_spec(kept_names) if kept_names else None
     if typed and not [n for n in names if n not in unranged]:
         ranged = []
     if ports:
@@ -369,7 +377,7 @@ def _conditions(
     alternatives = [
         *([variant(None, valued, value=scalar), variant(["in"], valued, value=values)] if free else []),
         *(variant(["range"], on, gte=b, lte=b, gt=b, lt=b) for on, b in ranged),
-        variant(["exists"], field),
+        *([variant(["exists"], present)] if present is not None else []),
     ]
     if text is not None and free:
         alternatives.insert(1, variant(["match", "phrase", "wildcard", "prefix"], valued, value=text))
