@@ -575,6 +575,11 @@ def test_scan_words_dev_hand5_asked_with():
     assert ceiling["min_rate"] == () and 20 in ceiling["max_rate"]
     previous = {"tool": "nmap", "targets": ["dc01"], "all_ports": True, "skip_discovery": True}
     assert "skip_discovery" not in scan_values("drop the -Pn, i want it to ping first", previous, hosts)["switches"]
+    assert scan_values("ports 1-1024 over tcp plus udp 53 on dc01", None, hosts)["timing"] == ()  # a port, not T1
+    assert scan_values("T4 it: ports 1-1024 on dc01", None, hosts)["timing"] == (1, 4)
+    assert scan_values("scan dc01 with tiimng 4", None, hosts)["timing"] == (4,)
+    rate = {"tool": "nmap", "targets": ["10.12.8.0/22"], "fast": True}
+    assert scan_values("too slow, keep it above 800 packets a second", rate, hosts)["host_timeout"] == ()
 
 
 def test_search_shapes_dev_hand5_asked_for():

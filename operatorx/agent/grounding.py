@@ -303,7 +303,9 @@ _WORDS = re.compile(r"[a-z0-9]+")
 _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
 _TIMEOUT_NUMBER = re.compile(r"\b(time-?outs?|time out|give up after|wait)\s+(?:of\s+|at most\s+|up to\s+)?(\d{1,6})\b",
                              re.I)
-_ONE_UNIT = re.compile(r"\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
+# "give up after a minute" (not "800 packets a second": a rate)
+_ONE_UNIT = re.compile(r"(?<!packets )(?<!packet )(?<!probes )(?<!pps )\b(an?|one)\s+(hour|minute|min|second|sec)\b", re.I)
+_TIMING_DIGIT = re.compile(r"(?<![\w])-?T ?[0-5]\b|\b(timing|template|speed|level|tempo)\b", re.I)
 # Small numbers spelled out where only a number fits: a duration ("give up after two minutes
 # per host") or the start of a range ("ports one through 1024").
 SMALL_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -553,7 +555,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     ports = set(written)
     for implied in _named(words, SERVICE_PORTS):
         ports.update(implied)
-    timing = {n for n in written if n <= 5} | set(_named(words, _TIMING_WORDS))
+    # a digit is a timing template only beside a word for one ("T4", "timing 4", "speed 2"):
+    # "ports 1-1024" has none (the adapter added timing 1)
+    timed = _TIMING_DIGIT.search(question) or any(_one_typo(w, c) for w in words for c in ("timing", "template"))
+    timing = ({n for n in written if n <= 5} if timed else set()) | set(_named(words, _TIMING_WORDS))
     out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
     out["version_intensity"] |= {n for name, n in VERSION_LEVELS.items() if f"version-{name}" in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
