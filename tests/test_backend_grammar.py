@@ -1220,8 +1220,11 @@ def test_a_port_range_stays_under_65536(tokenizer):
     def exists(field):
         return format_call({"tool": "elasticsearch", "where": [{"field": field, "op": "exists"}]})
 
-    assert not accepts(tokenizer, with_ips, exists("destination.ip"))  # filters nothing: the adapter's stand-in
+    assert not accepts(tokenizer, with_ips, exists("destination.ip"))  # the adapter's stand-in for the address
     assert accepts(tokenizer, with_ips, exists("http.user"))  # "with a basic-auth user"
+    no_ips = decoding_schema(["destination.ip", "http.user"], tools=["elasticsearch"], ip_fields=["destination.ip"],
+                             addresses=[])
+    assert accepts(tokenizer, no_ips, exists("destination.ip"))
     typed = decoding_schema(["event.code", "destination.port"], tools=["elasticsearch"], search_numbers=[1, 1024],
                             field_kinds={"destination.port": "number"})
     assert not accepts(tokenizer, typed, ranged("event.code", 1, 1024))  # a keyword field has no range

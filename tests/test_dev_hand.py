@@ -1,4 +1,4 @@
-"""data/dev-hand, dev-hand2 … dev-hand5 and sel-hand: hand-written questions whose targets must be
+"""data/dev-hand, dev-hand2 … dev-hand6, sel-hand and sel-hand2: hand-written questions whose targets must be
 valid, compact and unseen."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from operatorx.schemas.plan import parse_plan
 from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "dev-hand4": 80, "dev-hand5": 296, "sel-hand": 53}
+SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "dev-hand4": 80, "dev-hand5": 296, "dev-hand6": 85, "sel-hand": 53, "sel-hand2": 83}
 OTHERS = [DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]
 
 

@@ -358,10 +358,10 @@ def _conditions(
     if typed:  # with field types, only numeric fields have ranges (every range of the data is on one):
         unranged |= {n for n in names if n not in counts}  # the adapter wrote event.code >= 1 for "sysmon events"
     ranged = [(_field_spec([n for n in names if n not in unranged]) if unranged else field, bound)]
-    # Every record has an address, a dataset, a tag or an event id to ask for: "exists" on them
-    # filters nothing (the adapter's stand-in for an address it would not write, "destination.ip
-    # exists" for "connections to 203.0.113.50"); no label of the data has one.
-    absent = {*(ip_fields or ()), *CLOSED_FIELDS} if ip_fields is not None and addresses is not None else set()
+    # With an address to write, "exists" on an IP field is the adapter's stand-in for the address
+    # it would not write ("destination.ip exists" for "connections to 203.0.113.50"); no label of
+    # the data has one. (Without an address it is a harmless filler, and stays.)
+    absent = set(ip_fields or ()) if ip_fields is not None and addresses else set()
     present: dict | None = field
     if absent and "enum" in field:
         kept_names = [n for n in names if n not in absent]
