@@ -686,6 +686,13 @@ def test_a_negated_value_is_only_left_out(tokenizer):
     assert not accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [
         alerts, {"field": "rule.uuid", "value": "2030868 we already"}]}))
     assert negated_values("zeek conn logs that aren't S0") == ("S0", "s0")
+    question = "suricata alerts with rule.severity 1 that are NOT from 10.20.4.23"
+    with_ip = decoding_schema(["event.dataset", "source.ip"], tools=["elasticsearch"], ip_fields=["source.ip"],
+                              addresses=["10.20.4.23"], search_values=search_values(question), search_scalars=(),
+                              search_shape=[NEGATED + v for v in negated_values(question)])
+    host = {"field": "source.ip", "value": "10.20.4.23"}
+    assert accepts(tokenizer, with_ip, format_call({"tool": "elasticsearch", "where": [alerts], "exclude": [host]}))
+    assert not accepts(tokenizer, with_ip, format_call({"tool": "elasticsearch", "where": [alerts, host]}))
     assert negated_values("dns lookups that didn't come back NOERROR") == ("NOERROR", "noerror")
 
 

@@ -591,6 +591,19 @@ def test_search_shapes_dev_hand5_asked_for():
     assert "no_buckets" not in unasked_shape("count the yara hits by rule this week")
 
 
+def test_what_dev_hand6_found():
+    """A field's name is neither a host nor a value; the host after "instead of" is the old one."""
+    from operatorx.agent.grounding import pre_check, scan_values, search_values, target_candidates
+
+    assert target_candidates("Which hosts trip GPL ICMP_INFO PING *NIX the most? group by source.ip") == []
+    assert not [v for v in search_values("strelka alerts today, just give me rule.name and file.name") if "name" in v]
+    previous = {"tool": "nmap", "targets": ["dc01"], "ports": "445", "scripts": ["smb2-security-mode"]}
+    assert scan_values("Please repeat the check for dc02 instead of dc01.", previous, ("dc01", "dc02"))["targets"] == (
+        ("dc02",),)
+    reply = pre_check("the sensor disk is nearly full, purge yesterday's zeek conn logs", (), None)
+    assert reply is not None and reply.kind == "refuse"
+
+
 def test_a_host_both_scanned_and_excluded_is_left_out():
     both = {"tool": "nmap", "targets": ["127.0.0.0/24", "127.0.0.5"], "exclude": ["127.0.0.5"]}
     p, _ = planner([both])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import cache
 
 from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN
 from operatorx.config import Config
@@ -177,6 +178,8 @@ def target_candidates(text: str, hostnames: list[str] | tuple[str, ...] = ()) ->
         except ValueError:
             continue
         if kind == "hostname":
+            if word.lower() in field_names():  # "group by source.ip" names a field
+                continue
             last = word.rstrip(".").rsplit(".", 1)[-1]
             if word.lower() not in names and not ("." in word and last.isalpha() and len(last) >= 2):
                 continue
@@ -626,7 +629,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             if len(named) > 1 and result["exclude"] and _left_out(question, named):
                 required.append("exclude")
     elif prev is not None and not moved_out and _RETARGET.search(question) and not _ADD_TARGET.search(question):
-        named = [*named_targets(question, hostnames), *octets]
+        # "repeat the check for dc02 instead of dc01": the host after "instead of" is the old one
+        named = [*named_targets(_INSTEAD_OF.sub(" instead ", question), hostnames), *octets]
         if any(h not in prev.get("targets", []) for h in named):  # "same scan against 10.1.1.2 instead"
             result["targets"] = (tuple(named),)
     elif prev is not None and not moved_out and _adds_targets(question):
@@ -743,6 +747,7 @@ def _bare_port_numbers(plain_text: str, parts: set[str]) -> bool:
 # "now X", "X instead"); with the others it adds the host ("also X", "X too"). Every scan
 # follow-up of the train/val/test data that says the first and not the second scans only
 # the named hosts.
+_INSTEAD_OF = re.compile(r"\b(instead of|rather than|in place of)\s+[^\s,;]+", re.I)
 _RETARGET = re.compile(r"\b(instead|same|now|repeat|again|switch|rather|redo|rerun|re-run)\b", re.I)
 _ADD_TARGET = re.compile(r"\b(add|also|too|as well|plus|include|including|along with|in addition)\b", re.I)
 
@@ -1303,6 +1308,14 @@ def _is_phrasing(span: str) -> bool:
     return span.islower() and all(w in _NOT_VALUES for w in words)
 
 
+@cache
+def field_names() -> frozenset[str]:
+    """The field names of the packaged Security Onion catalog, lower-cased."""
+    from operatorx.tools.elastic.known_values import _catalog
+
+    return frozenset(n.lower() for n in _catalog().get("fields", {}))
+
+
 def search_values(question: str, previous: dict | None = None, *, ip_fields: bool = True) -> tuple[str, ...]:
     """The only strings a search condition may compare a field with.
 
@@ -1327,6 +1340,10 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     if ip_fields:  # an address goes to an IP field (address_values), never into a longer value
         spans = [s for s in spans if not any(_is_address(w) for w in s.split(" "))]
     spans += [a or b for a, b in _QUOTED.findall(question)]
+    # a field's name is no value ("strelka alerts today, just rule.name and file.name": the
+    # adapter compared rule.name with "file.name")
+    named = field_names()
+    spans = [s for s in spans if not any(w.lower() in named for w in s.split(" "))]
     forms = [f for f in dict.fromkeys([*spans, *(s.lower() for s in spans)]) if not _is_phrasing(f)]
     short = [s for s in forms if s.count(" ") < PATTERN_WORDS]
     patterns = [p for s in short for p in (f"*{s}*", f"{s}*", f"*{s}", f"*.{s}")]
@@ -1504,7 +1521,7 @@ _AIMED_ATTACK = re.compile(
 # from elastic"); "delete the alert tag filter" edits a search, and "drop"/"remove" mostly do.
 _DELETE_DATA = re.compile(
     r"\b(delete|wipe|erase|purge|destroy)\s+(all\s+)?(of\s+)?(those|these|the|them|that|this|it|all|"
-    r"every|our|matching)?\s*(\w+\s+){0,2}?(events?|logs?|alerts?|indices|index|indexes|records?|docs?|documents?|data"
+    r"every|our|matching)?\s*([\w'\u2019-]+\s+){0,3}?(events?|logs?|alerts?|indices|index|indexes|records?|docs?|documents?|data"
     r"|entries|hits)\b(?!(\s+\w+){0,2}\s*(filter|condition|exclusion|clause|constraint|part|bit|limit|window|field"
     r"|column|term)s?\b)",
     re.I)

@@ -411,7 +411,7 @@ def _conditions(
         # an address with a side ("to 10.0.0.5": destination) goes only to that side's fields
         groups: dict[tuple[str, ...], list[str]] = {}
         for name in ip_fields:
-            mine = tuple(a for a in addresses if (sides or {}).get(a) in (None, name.split(".")[0]))
+            mine = tuple(a for a in addresses if (sides or {}).get(a) in (None, name.split(".")[0]) and a not in negated)
             if mine:
                 groups.setdefault(mine, []).append(name)
         for mine, names_ in groups.items():
