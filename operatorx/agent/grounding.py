@@ -1291,6 +1291,9 @@ _NOT_VALUES = frozenset((
     "where", "how", "many", "much", "more", "less", "than", "over", "under", "since", "last", "past", "today",
     "yesterday", "week", "day", "hour", "hours", "minutes", "only", "just", "also", "too",
     "ones", "one", "anything", "something", "everything",  # "except the ones hitting …" is no rule name
+    # the kinds of record, named to pick them, never to match a value ("zeek notices from today" had
+    # notice.note "notices", "strelka alerts today" rule.name "*.alerts")
+    "alerts", "notices", "connections", "conns", "lookups", "queries", "requests", "sessions", "hits",
 ))
 
 
@@ -1418,7 +1421,7 @@ _NEGATED_VALUE = re.compile(
     r"\b(?:not|isn'?t|isnt|aren'?t|arent|wasn'?t|weren'?t|minus|except(?: for)?|excluding|other than|"
     r"didn'?t (?:come back|return|get)|never|no longer)\s+"
     r"(?:(?:sid|rule|signature|port|ports|on|from|to|in|the|a|an|with|state|status|equal to|=)\s+)*"
-    r"([\w.:/\\-]+)", re.I)
+    r"[\"'\u201c]?([\w.:/\\-]+)", re.I)
 
 
 def negated_values(question: str) -> tuple[str, ...]:
