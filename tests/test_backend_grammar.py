@@ -1068,6 +1068,8 @@ def _has_shape(shape: str, call: dict) -> bool:
         return call.get("since") == shape.removeprefix("since=")
     if shape.startswith("size="):
         return call.get("size") == int(shape.removeprefix("size="))
+    if shape.startswith("interval="):  # a histogram has the interval named ("per hour": 1h)
+        return agg.get("type") != "date_histogram" or agg.get("interval") == shape.removeprefix("interval=")
     if shape.startswith(("source=", "destination=")):  # that address only on that side
         side, address = shape.split("=", 1)
         conds = [c for key in ("where", "any_of", "exclude") for c in call.get(key) or []]
@@ -1207,7 +1209,7 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
                 wrong.append((rec["id"], shape, question))
     windows = sum(n for shape, n in seen.items() if shape.startswith("since="))
     sides = sum(n for shape, n in seen.items() if shape.startswith(("source=", "destination=")))
-    valued = ("since=", "size=", "source=", "destination=")
+    valued = ("since=", "size=", "source=", "destination=", "interval=")
     words = {shape: n for shape, n in seen.items() if not shape.startswith(valued) and shape not in UNASKED}
     assert set(words) == set(SEARCH_SHAPE_WORDS) and min(words.values()) >= 5 and windows > 500, seen
     assert min(seen[shape] for shape in UNASKED) > 2000 and sides > 300, seen

@@ -589,6 +589,9 @@ def test_search_shapes_dev_hand5_asked_for():
     assert "buckets" in search_shape("who looked up anything under example-cdn.net?")
     assert "no_buckets" in unasked_shape("boss wants a number: count the yara hits this week")
     assert "no_buckets" not in unasked_shape("count the yara hits by rule this week")
+    assert "interval=1h" in search_shape("now per hour, and only today")  # dev-hand6: the edited 1d stayed
+    assert "interval=15m" in search_shape("conns every 15 minutes today")
+    assert not [s for s in search_shape("alerts over time for the last 5 minutes") if s.startswith("interval=")]
 
 
 def test_what_dev_hand6_found():

@@ -1080,6 +1080,32 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
 }
 
 
+# A histogram's interval named outright: "per hour", "hourly", "every 5 minutes", "5 min
+# buckets". Each of the 740 readable histograms whose question names exactly one has it.
+_INTERVAL_UNITS = {"m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m", "h": "h", "hr": "h",
+                   "hrs": "h", "hour": "h", "hours": "h", "d": "d", "day": "d", "days": "d"}
+_INTERVAL_WORDS = {"hourly": "1h", "daily": "1d", "weekly": "week"}
+_INTERVAL = re.compile(
+    r"\b(?:per|each|every|by(?: the)?|a)\s+(minute|hour|day|week)\b|\b(hourly|daily|weekly)\b"
+    r"|\b(?:per|every|each)\s+(\d{1,3})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?)\b"
+    r"|\b(\d{1,3})\s*[- ]?(min|minute|hour|h|m)\s+(?:buckets?|intervals?|bins?)\b", re.I)
+
+
+def histogram_intervals(question: str) -> set[str]:
+    """The histogram intervals the question names outright (``_INTERVAL``)."""
+    out = set()
+    for m in _INTERVAL.finditer(question):
+        if m.group(1):
+            unit = m.group(1).lower()
+            out.add("week" if unit == "week" else "1" + _INTERVAL_UNITS[unit])
+        elif m.group(2):
+            out.add(_INTERVAL_WORDS[m.group(2).lower()])
+        else:
+            n, unit = (m.group(3), m.group(4)) if m.group(3) else (m.group(5), m.group(6))
+            out.add(n + _INTERVAL_UNITS[unit.lower()])
+    return out
+
+
 def search_shape(question: str) -> tuple[str, ...]:
     """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have,
     ``since=<window>`` for the time window they name (``search_window``) and ``size=<n>``
@@ -1092,6 +1118,9 @@ def search_shape(question: str) -> tuple[str, ...]:
     window = search_window(question)
     if window is not None and "all_time" not in shape:
         shape.append(f"since={window}")
+    named = histogram_intervals(question)
+    if len(named) == 1:  # "now per hour, and only today" (the adapter kept the edited 1d)
+        shape.append(f"interval={named.pop()}")
     latest = _LATEST_N.search(question)
     hits = {m[1] for m in _RESULTS_N.finditer(question)}  # "200 results when you can"
     if latest is not None and "count" not in shape:

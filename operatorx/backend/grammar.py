@@ -522,6 +522,9 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         if "since" in props:
             props["since"] = {"type": "string", "enum": [window]}
             search["required"].append("since")
+    for interval in (w.removeprefix("interval=") for w in shape if w.startswith("interval=")):  # "per hour"
+        if "interval" in props.get("agg", {}).get("properties", {}):
+            props["agg"]["properties"]["interval"] = {"type": "string", "enum": [interval]}
     for hits in (int(w.removeprefix("size=")) for w in shape if w.startswith("size=")):  # "the 5 newest"
         size = props["size"]
         if size.get("minimum", 0) <= hits <= size.get("maximum", hits) and hits in size.get("enum", [hits]):
