@@ -1343,9 +1343,9 @@ def _is_phrasing(span: str) -> bool:
 @cache
 def field_names() -> frozenset[str]:
     """The field names of the packaged Security Onion catalog, lower-cased."""
-    from operatorx.tools.elastic.known_values import _catalog
+    from operatorx.tools.elastic.known_values import packaged_field_names
 
-    return frozenset(n.lower() for n in _catalog().get("fields", {}))
+    return frozenset(n.lower() for n in packaged_field_names())
 
 
 def search_values(question: str, previous: dict | None = None, *, ip_fields: bool = True) -> tuple[str, ...]:
@@ -1391,7 +1391,7 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
 # for unless it is written or its meaning is. Every event.code of the readable data is one
 # of these or written (tests/test_backend_grammar.py).
 _LOGON = r"log ?[oi]ns?|logged (on|in)|sign[- ]?ins?|auth\w*|logins?|credentials?"
-EVENT_CODE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((re.compile(rf"\b({words})\b", re.I), codes) for words, codes in (
+_EVENT_CODE_MEANINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (_LOGON, ("4624", "4625", "4648", "4672", "4776")),
     (r"fail\w*|unsuccessful|bad passwords?|wrong passwords?|brute[- ]?forc\w*|spray\w*", ("4625", "4771")),
     (r"success\w*", ("4624",)),
@@ -1422,7 +1422,10 @@ EVENT_CODE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((re.compile(rf
     (r"pipes?", ("17",)),
     (r"dns|quer(y|ies)|lookups?|looked up|resolv\w*", ("22",)),
     (r"delet\w*|removed", ("23",)),
-))
+)
+EVENT_CODE_WORDS: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = tuple(
+    (re.compile(rf"\b({words})\b", re.I), codes) for words, codes in _EVENT_CODE_MEANINGS
+)
 
 
 def event_codes(question: str, previous: dict | None = None) -> tuple[str, ...]:

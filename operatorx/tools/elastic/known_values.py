@@ -75,6 +75,11 @@ def _catalog() -> dict:
     return json.loads(text)
 
 
+def packaged_field_names() -> tuple[str, ...]:
+    """The field names of the packaged Security Onion catalog."""
+    return tuple(_catalog().get("fields", {}))
+
+
 @cache
 def field_values() -> dict[str, tuple[str, ...]]:
     """Field → the values (and patterns) a search may give it without the analyst spelling
