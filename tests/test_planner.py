@@ -548,6 +548,9 @@ def test_requests_dev_hand5_found_the_adapter_answering_with_a_call():
     edits = ["drop the dns filter", "delete the alert tag filter", "remove the dns events", "delete the time window"]
     assert [q for q in edits if pre_check(q, (), search) is not None] == []
     assert pre_check("unearth DELETE suricata http events", (), None) is None  # HTTP DELETE requests
+    hunts = ["did anyone try to wipe the event logs on dc01?", "show attempts to delete the security logs",
+             "find processes that purge logs", "who tried to erase the logs yesterday"]
+    assert [q for q in hunts if pre_check(q, (), None) is not None] == []  # searches for exactly that
 
 
 def test_same_scan_but_at_another_host_moves_the_scan():

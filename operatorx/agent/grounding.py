@@ -1555,7 +1555,11 @@ _AIMED_ATTACK = re.compile(
 # An order to delete the data itself, anywhere ("those are false positives, delete those events
 # from elastic"); "delete the alert tag filter" edits a search, and "drop"/"remove" mostly do.
 _DELETE_DATA = re.compile(
-    r"\b(delete|wipe|erase|purge|destroy)\s+(all\s+)?(of\s+)?(those|these|the|them|that|this|it|all|"
+    # as an order: at the start, after a pause or after "please", "and", "go ahead and" … — not
+    # "did anyone try to wipe the event logs?", a hunt for exactly that
+    r"(?:^\W*|[,;:.!?\u2014\u2013]\s*|\s-\s*|\b(?:please|pls|now|just|then|and|also|so|you should|can you|"
+    r"could you|go ahead and)\s+)"
+    r"(delete|wipe|erase|purge|destroy)\s+(all\s+)?(of\s+)?(those|these|the|them|that|this|it|all|"
     r"every|our|matching)?\s*([\w'\u2019-]+\s+){0,3}?(events?|logs?|alerts?|indices|index|indexes|records?|docs?|documents?|data"
     r"|entries|hits)\b(?!(\s+\w+){0,2}\s*(filter|condition|exclusion|clause|constraint|part|bit|limit|window|field"
     r"|column|term)s?\b)",
