@@ -978,7 +978,7 @@ def test_either_side_needs_an_any_of(tokenizer):
 def test_aggregation_words_fix_the_aggregation(tokenizer):
     from operatorx.agent.grounding import search_shape
 
-    assert search_shape("dns queries per hour today") == ("histogram",)
+    assert search_shape("dns queries per hour today") == ("histogram", "interval=1h")
     assert search_shape("how many unique source ips hit 10.0.0.5") == ("count", "distinct")
     assert search_shape("most common user agents") == ("buckets",)
     assert search_shape("fetch top 10 network connections by bytes sent") == ()
