@@ -585,6 +585,20 @@ def test_scan_words_dev_hand5_asked_with():
     assert scan_values("too slow, keep it above 800 packets a second", rate, hosts)["host_timeout"] == ()
 
 
+def test_a_look_at_the_logs_with_nothing_to_look_for_gets_the_question_back():
+    """dev-hand5/6: "grep the SO logs for me real quick" had become a search for dns.query.name "SO"."""
+    from operatorx.agent.grounding import pre_check
+    from operatorx.agent.replies import VAGUE_SEARCH
+
+    for question in ("grep the SO logs for me real quick", "seen anything sketchy in SO lately??",
+                     "anything weird in the logs?", "manager is asking if anything bad showed up, can you check the logs"):
+        reply = pre_check(question, (), None)
+        assert reply is not None and (reply.kind, reply.message) == ("clarify", VAGUE_SEARCH), question
+    searches = ["show me the logs from 10.0.0.5", "any bad dns lookups today", "check the logs for evil.com",
+                'search for "mimikatz"', "what's up with the alerts today", "anything weird in the logs since 2024-10-09"]
+    assert [q for q in searches if pre_check(q, (), None) is not None] == []
+
+
 def test_search_shapes_dev_hand5_asked_for():
     """"who looked up …" groups by host (the conventions); "count" alone is one number."""
     from operatorx.agent.grounding import search_shape, unasked_shape

@@ -23,7 +23,7 @@ import re
 import time
 from functools import cache
 
-from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN
+from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN, VAGUE_SEARCH
 from operatorx.config import Config
 from operatorx.errors import OperatorXError
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, target_kind
@@ -1542,6 +1542,8 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
         )
     if not targets and _A_SCAN.search(question) and not _LOG_WORDS.search(question):
         return Reply(kind="clarify", message=VAGUE_SCAN)  # "boss wants a full port scan done, kick it off"
+    if not targets and _says_nothing_to_search(question):
+        return Reply(kind="clarify", message=VAGUE_SEARCH)  # "grep the SO logs for me real quick"
     if _off_topic(question, hostnames):
         return Reply(kind="refuse", message=OFFTOPIC)
     return None
@@ -1573,6 +1575,30 @@ def _deletes_data(question: str) -> bool:
 
 # A scan asked for without saying of what: "boss wants a full port scan done before friday".
 _A_SCAN = re.compile(r"\b(port[- ]?scan|scan)\b", re.I)
+
+
+# A look at the logs with nothing to look for: every word is one of these ("anything weird in
+# the logs?", "grep the SO logs for me real quick", "seen anything sketchy in SO lately??").
+# The adapter made a search up (dns.query.name "SO"); every readable record whose words are
+# all of them, 41, is a question back.
+_NOTHING_WORDS = """
+a an the any anything something some stuff things thing all me my us our you your i we it in on at of for to
+from with about over through lately recently today now quick quickly real really pls please can could would
+just go check look see show pull grep search dig find tell give get seen been there has have is are was were
+what whats what's up going weird odd bad suspicious sketchy strange unusual off wrong funny fishy logs log
+events event data elastic elasticsearch so security onion siem kibana manager boss asking asks if showed
+happened happening anyone thx thanks ok hey hi yo and or but do does did gimme let lemme teh
+"""
+_NOTHING_TO_SEARCH = frozenset(_NOTHING_WORDS.split())
+_VAGUE_CUE = re.compile(r"\b(suspicious|sketchy|weird|odd|bad)\b", re.I)
+
+
+def _says_nothing_to_search(question: str) -> bool:
+    if re.search(r"[\d\"']", question.replace("'s", "").replace("what's", "")):
+        return False  # a number or a quoted value is something to look for
+    if not _LOG_WORDS.search(question) and not _VAGUE_CUE.search(question):
+        return False
+    return all(w in _NOTHING_TO_SEARCH for w in re.findall(r"[a-z']+", question.lower()))
 
 
 # Requests for writing or advice, not for data: "draft a phishing awareness email", "how do I
