@@ -269,10 +269,7 @@ def address_values(question: str, previous: dict | None = None) -> list[str]:
     """
     out = [t for t in target_candidates(question) if _is_address(t)]
     if previous and previous.get("tool") == "elasticsearch":
-        for key in ("where", "any_of", "exclude"):
-            for cond in previous.get(key) or []:
-                value = cond.get("value")
-                out += [v for v in (value if isinstance(value, list) else [value]) if _is_address(v)]
+        out += [v for v in condition_values(previous) if _is_address(v)]
     words = set(re.findall(r"[a-z0-9]+", question.lower()))
     if _named(words, {w: w for w in _NETWORK_SIDE_WORDS}):  # one typo in the longer ones
         out += PRIVATE_NETWORKS
@@ -1298,14 +1295,21 @@ def _value_words(question: str) -> list[str]:
     return words
 
 
-def string_values_of_search(call: dict) -> list[str]:
-    """The string values of a search call's conditions (equality, ``in`` and text ops)."""
-    out: list[str] = []
+def condition_values(call: dict, field: str | None = None) -> list:
+    """Every value a search call's conditions compare with (an ``in`` list's one by one),
+    in where, any_of and exclude; with ``field``, only that field's."""
+    out: list = []
     for key in ("where", "any_of", "exclude"):
         for cond in call.get(key) or []:
-            value = cond.get("value")
-            out += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+            if field is None or cond.get("field") == field:
+                value = cond.get("value")
+                out += value if isinstance(value, list) else [value]
     return out
+
+
+def string_values_of_search(call: dict) -> list[str]:
+    """The string values of a search call's conditions (equality, ``in`` and text ops)."""
+    return [v for v in condition_values(call) if isinstance(v, str)]
 
 
 # Words that are the question's grammar, never a value: a span of only these (in lower
@@ -1437,11 +1441,7 @@ def event_codes(question: str, previous: dict | None = None) -> tuple[str, ...]:
     out = [code for pattern, codes in EVENT_CODE_WORDS if pattern.search(words) for code in codes]
     out += re.findall(r"\b(\d{1,4})s\b", question)  # "how many 4625s"
     if previous and previous.get("tool") == "elasticsearch":
-        for key in ("where", "any_of", "exclude"):
-            for cond in previous.get(key) or []:
-                if cond.get("field") == "event.code":
-                    value = cond.get("value")
-                    out += [str(v) for v in (value if isinstance(value, list) else [value])]
+        out += [str(v) for v in condition_values(previous, "event.code")]
     return tuple(dict.fromkeys(out))
 
 
@@ -1474,11 +1474,7 @@ def search_scalars(question: str, previous: dict | None = None) -> tuple[float, 
     for implied in _named(_stems(set(_WORDS.findall(question.lower()))), SERVICE_PORTS):
         out.update(implied)
     if previous and previous.get("tool") == "elasticsearch":
-        for key in ("where", "any_of", "exclude"):
-            for cond in previous.get(key) or []:
-                value = cond.get("value")
-                out.update(v for v in (value if isinstance(value, list) else [value])
-                           if isinstance(v, (int, float)) and not isinstance(v, bool))
+        out.update(v for v in condition_values(previous) if isinstance(v, (int, float)) and not isinstance(v, bool))
     return tuple(sorted(out))
 
 
