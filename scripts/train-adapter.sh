@@ -188,7 +188,42 @@ random.Random(15).shuffle(lines)
 (out / "mix.jsonl").write_text("\n".join(lines) + "\n")
 EOF
 }
+# s16_mix DIR: stage 16's training mix in DIR/mix.jsonl (docs/training/stage16-rule.md): 1,200
+# generated searches with public addresses, every readable hand-written set but dev-hand2 and
+# dev-hand6 (the twins of the sealed sel-hand and sel-hand2) twice over, and 2,400 replayed
+# records of a paraphrase draw and an ordinary seed.
+s16_mix() {
+    local dir=$1 hold=(--holdout data --holdout data/val-fresh --holdout data/val-para --holdout data/sel-hand
+                       --holdout data/sel-hand2 --holdout data/dev-hand2 --holdout data/dev-hand6)
+    $PY -m operatorx.training.datagen_paraphrase --half ACDEF --seed 16161 --out "$dir/para" "${hold[@]}"
+    $PY -m operatorx.training.datagen --seed 16262 --out "$dir/fresh" "${hold[@]}" --no-tokens
+    $PY -m operatorx.training.datagen_public --in "$dir/para/train.jsonl" --in "$dir/fresh/train.jsonl" \
+        --seed 16363 --count 1200 --out "$dir/public" "${hold[@]}"
+    $PY - "$dir" <<'EOF'
+import json
+import random
+import sys
+from pathlib import Path
+
+out = Path(sys.argv[1])
+public = (out / "public" / "train.jsonl").read_text().splitlines()
+used = {json.loads(line)["id"].removesuffix("-pub") for line in public}
+pool = [line for part in ("para", "fresh") for line in (out / part / "train.jsonl").read_text().splitlines()
+        if json.loads(line)["id"] not in used]
+r = random.Random(16)
+replay = r.sample(pool, 2400)
+hand_files = ["data/train-hand/train.jsonl", "data/train-hand2/train.jsonl", "data/dev-hand/val.jsonl",
+              "data/dev-hand3/val.jsonl", "data/dev-hand4/val.jsonl", "data/dev-hand5/val.jsonl"]
+hand = [line for f in hand_files for line in Path(f).read_text().splitlines() if line.strip()]
+lines = public + replay + hand * 2
+r.shuffle(lines)
+(out / "mix.jsonl").write_text("\n".join(lines) + "\n")
+print(f"s16_mix: {len(public)} public, {len(replay)} replayed, {len(hand)} hand-written x 2: {len(lines)} records")
+EOF
+}
 [[ -x $PY ]] || bash scripts/setup-venv.sh
+# MIX16_ONLY=DIR: write stage 16's mix in DIR and stop (how its run's mix was made).
+if [[ -n ${MIX16_ONLY:-} ]]; then s16_mix "$MIX16_ONLY"; exit 0; fi
 if ! $PY -c 'import torch, transformers, peft, gguf, matplotlib' 2>/dev/null; then
     echo "train-adapter: installing the train extra (torch, transformers, peft, gguf, matplotlib)"
     $PY -m pip install --quiet -e '.[train]'
