@@ -189,7 +189,7 @@ random.Random(15).shuffle(lines)
 EOF
 }
 # s16_mix DIR: stage 16's training mix in DIR/mix.jsonl (docs/training/stage16-rule.md): 1,200
-# generated searches with public addresses, every readable hand-written set but dev-hand2 and
+# generated searches with public addresses, every readable hand-written set (train-hand3 too) but dev-hand2 and
 # dev-hand6 (the twins of the sealed sel-hand and sel-hand2) twice over, and 2,400 replayed
 # records of a paraphrase draw and an ordinary seed.
 s16_mix() {
@@ -212,8 +212,8 @@ pool = [line for part in ("para", "fresh") for line in (out / part / "train.json
         if json.loads(line)["id"] not in used]
 r = random.Random(16)
 replay = r.sample(pool, 2400)
-hand_files = ["data/train-hand/train.jsonl", "data/train-hand2/train.jsonl", "data/dev-hand/val.jsonl",
-              "data/dev-hand3/val.jsonl", "data/dev-hand4/val.jsonl", "data/dev-hand5/val.jsonl"]
+hand_files = ["data/train-hand/train.jsonl", "data/train-hand2/train.jsonl", "data/train-hand3/train.jsonl",
+              "data/dev-hand/val.jsonl", "data/dev-hand3/val.jsonl", "data/dev-hand4/val.jsonl", "data/dev-hand5/val.jsonl"]
 hand = [line for f in hand_files for line in Path(f).read_text().splitlines() if line.strip()]
 lines = public + replay + hand * 2
 r.shuffle(lines)
