@@ -1291,3 +1291,25 @@ def test_half_f_scan_families_fit_the_grounded_grammar(tokenizer):
     records = [r for r in datagen_paraphrase.draw(61, "F")["train"] if r["family"].startswith("nmapx.")]
     assert len(records) > 150
     assert not _grammar_rejects(tokenizer, records)[:5]
+
+
+def test_words_the_third_training_writers_used_now_reach_their_calls(tokenizer):
+    """data/train-hand3/rejected.jsonl: right labels the grammar could not write. These eight
+    it writes now ("HTTP POSTs", "a per-day breakdown", "not counting the ones from X",
+    "excl. 192.168.200.1", "which hosts respond", "anything besides ssh listening", "kill it if
+    it runs past 10m", "don't spend more than 2m on any one machine"); the others stay listed."""
+    from operatorx.agent.grounding import scan_values, search_shape, search_values
+
+    reached = {"th3-k-118", "th3-l-116", "th3-l-117", "th3-m-127", "th3-n-123", "th3-n-124", "th3-n-127",
+               "th3-n-129"}
+    path = Path(__file__).resolve().parent.parent / "data" / "train-hand3" / "rejected.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rejected = {rid for rid, _, _ in _grammar_rejects(tokenizer, records)}
+    assert reached <= {r["id"] for r in records} and not reached & rejected
+    assert search_shape("a per-day breakdown of all alerts") == ("histogram", "buckets", "interval=1d")
+    shape = search_shape("dns lookups of *.duckdns.org, not counting the ones from 192.168.1.53")
+    assert "exclude" in shape and "count" not in shape
+    assert "POST" in search_values("HTTP POSTs to /wp-login.php") and "GET" not in search_values("GETTERs")
+    assert 10 in scan_values("aggressive scan of dc01, kill it if it runs past 10m")["host_timeout"]
+    assert "ports" not in scan_values("is anything besides ssh listening on build01?")["required"]
+    assert "ports" in scan_values("is ssh listening on build01?")["required"]

@@ -149,7 +149,7 @@ _LOG_WORDS = re.compile(
     r"user[- ]?agents?|zeek|suricata|sysmon|strelka|process(es)?|powershell|command lines?|logins?|"
     r"logons?|sessions?|notices?|downloads?|files?|hashes|md5|sha\d*|ja3|sni|server names?|"
     r"(last|past) \d*\s*(minutes?|hours?|days?|weeks?|months?)|today|yesterday|this (week|month)|"
-    r"since|top \d+|how many|count|per (hour|day|minute)|histogram|seen|talk(ed|ing)?|signatures?|"
+    r"since|top \d+|how many|count|per[ -](hour|day|minute)|histogram|seen|talk(ed|ing)?|signatures?|"
     r"rules?|severity|nxdomain|http|tls|ssl|smtp|emails?|search|hunt)\b",
     re.I,
 )
@@ -461,13 +461,15 @@ NUMBER_WORDS: dict[str, tuple[str, ...]] = {
     "max_rate": ("rate", "pps", "packets", "packet", "cap", "limit", "max", "maximum", "most", "exceed",
                  "throttle", "second", "sec", "faster"),
     "host_timeout": ("timeout", "timeouts", "give", "after", "slow", "minutes", "minute", "seconds", "second",
-                     "hours", "hour", "min", "sec", "ms", "wait", "longer", "max"),
+                     "hours", "hour", "min", "sec", "ms", "wait", "longer", "max",
+                     # "kill it if it runs past 10m", "don't spend more than 2m on any one machine"
+                     "past", "spend", "spending", "kill", "abort", "stop"),
     "version_intensity": ("intensity", "light", "lightest", "level", "thorough", "all", "probe", "probes"),
 }
 # nmap's own names for two version intensities (--version-light, --version-all).
 VERSION_LEVELS = {"light": 2, "all": 9}
 # Words that leave a host out of a scan (--exclude): without one, a target is not excluded.
-EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "except", "skip", "skipping", "but", "without", "not",
+EXCLUDE_WORDS = ("exclude", "excluding", "excluded", "excl", "except", "skip", "skipping", "but", "without", "not",
                  "leave", "omit", "minus", "other", "avoid", "ignore", "besides", "w/o")
 _FLAG = re.compile(r"(?<![\w-])-{1,2}[A-Za-z][A-Za-z0-9]*(?:-(?![\w]))?")
 _IPV6_FLAG = re.compile(r"(?<![\w-])-6(?![\w-])")  # the one flag that is a digit
@@ -482,7 +484,8 @@ TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
     "fin": ("fin", "sf"),
     "null": ("null", "sn"),
     "xmas": ("xmas", "christmas", "sx"),
-    "ping": ("ping", "pings", "sweep", "up", "alive", "live", "online", "discover", "discovery", "sn"),
+    "ping": ("ping", "pings", "sweep", "up", "alive", "live", "online", "discover", "discovery", "sn", "respond",
+             "responds", "responding"),
 }
 
 
@@ -683,7 +686,7 @@ def _kept(question: str, parts: set[str], prev: dict, numbers_written: bool) -> 
 # A host written right after a word that leaves it out ("except 10.1.2.5", "but not dc01",
 # "minus the box 10.0.0.9") is left out: the scan excludes it.
 _LEAVE_OUT_BEFORE = re.compile(
-    r"\b(except|exclud\w*|minus|omit\w*|but not|not|w/o|without|skip\w*|avoid\w*|ignor\w*|besides|leav\w* out)"
+    r"\b(except|exclud\w*|excl|minus|omit\w*|but not|not|w/o|without|skip\w*|avoid\w*|ignor\w*|besides|leav\w* out)"
     r"( for)?( the)?( host| box| machine| ip| address)?\W*$", re.I)
 
 
@@ -802,7 +805,9 @@ _FLAG_RES = tuple((re.compile(rf"(?<![\w-]){f}(?![\w-])" if not f.endswith("]") 
 # "skip", "don't", "turn off" ("skip the os detection").
 _NEGATION_WORDS = r"no|not|without|drop|remove|minus|w/o|disable"
 _NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|lose|ditch|turn off|get rid of)\s+(the\s+)?$", re.I)  # "drop the -Pn"
-_PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop the|remove the|turn off)\s+$", re.I)
+# "anything besides ssh listening" names ssh to leave it out, not to scan its port
+_PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop the|remove the|turn off"
+                              r"|besides|except|other than|apart from)\s+$", re.I)
 
 
 # A service named on its own where a port belongs ("anything on telnet", "is RDP open") asks
@@ -1047,12 +1052,12 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 # aggregation ("top 10 connections by bytes" sorts hits); "not", "non-" and "outside" are
 # not exclusions enough ("not sure", "non-existent domains", "outside business hours").
 SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
-    "count": re.compile(r"\b(how many|count|counts|counting|cnt|tally|the number(?!\s+of))\b|(?<!\w)# of\b", re.I),
+    "count": re.compile(r"\b(how many|count|counts|(?<!not )counting|cnt|tally|the number(?!\s+of))\b|(?<!\w)# of\b", re.I),
     "either": re.compile(
         r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
     ),
     "histogram": re.compile(
-        r"\b(histogram|over time|per (hour|day|minute)|hourly|daily|by (the )?(hour|day|minute)"
+        r"\b(histogram|over time|per[ -](hour|day|minute)|hourly|daily|by (the )?(hour|day|minute)"
         r"|(?<!for the )(?<!to the )(?<!in the )(?<!on the )timeline"  # not "… for the timeline" (the case's)
         r"|per \d+ ?(m|h|min|mins|minutes|hours))\b", re.I
     ),
@@ -1061,7 +1066,7 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
                          r"|who (looked up|resolved|queried|visited|contacted))\b", re.I),
     "exclude": re.compile(
         r"\b(except|excluding|exclude|excluded|other than|apart from|besides|but not|ignoring|ignore|minus"
-        r"|leave out|leaving out|filter out|not from|isn'?t|aren'?t|without|with no"
+        r"|leave out|leaving out|filter out|not from|not counting|excl|isn'?t|aren'?t|without|with no"
         # traffic that leaves: the private ranges are excluded from its destinations
         r"|leav(e|es|ing) (the|our) (network|lan)|outside (the|our) (network|lan)"
         r"|external (addresses|ips?|hosts|destinations|systems)|to the internet)\b", re.I
@@ -1083,7 +1088,7 @@ _INTERVAL_UNITS = {"m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": 
                    "hrs": "h", "hour": "h", "hours": "h", "d": "d", "day": "d", "days": "d"}
 _INTERVAL_WORDS = {"hourly": "1h", "daily": "1d", "weekly": "week"}
 _INTERVAL = re.compile(
-    r"\b(?:per|each|every|by(?: the)?|a)\s+(minute|hour|day|week)\b|\b(hourly|daily|weekly)\b"
+    r"\b(?:per|each|every|by(?: the)?|a)[\s-]+(minute|hour|day|week)\b|\b(hourly|daily|weekly)\b"
     r"|\b(?:per|every|each)\s+(\d{1,3})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?)\b"
     r"|\b(\d{1,3})\s*[- ]?(min|minute|hour|h|m)\s+(?:buckets?|intervals?|bins?)\b", re.I)
 
@@ -1279,6 +1284,7 @@ def search_window(question: str) -> str | None:
 # lower-cased, and for wildcard/prefix conditions the usual patterns around the shorter ones.
 SPAN_WORDS = 6
 PATTERN_WORDS = 3
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
 _QUOTED = re.compile(r'"([^"]{1,96})"|(?<!\w)\'([^\']{1,96})\'(?!\w)')
 _VALUE_STRIP = "\"'`()[]{}<>;!?"
 
@@ -1373,6 +1379,7 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
         words = _value_words(part or "")
         for n in range(1, SPAN_WORDS + 1):
             spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+        spans += [w[:-1] for w in words if _ACRONYM_PLURAL.fullmatch(w)]  # "HTTP POSTs to …" is POST
     if ip_fields:  # an address goes to an IP field (address_values), never into a longer value
         spans = [s for s in spans if not any(_is_address(w) for w in s.split(" "))]
     spans += [a or b for a, b in _QUOTED.findall(question)]
@@ -1450,9 +1457,9 @@ def event_codes(question: str, previous: dict | None = None) -> tuple[str, ...]:
 # readable searches with such a phrase looks for it in where or any_of (the adapter did:
 # "suricata alerts last 24h minus sid 2100366" searched for that sid).
 _NEGATED_VALUE = re.compile(
-    r"\b(?:not|isn'?t|isnt|aren'?t|arent|wasn'?t|weren'?t|minus|except(?: for)?|excluding|other than|"
-    r"didn'?t (?:come back|return|get)|never|no longer)\s+"
-    r"(?:(?:sid|rule|signature|port|ports|on|from|to|in|the|a|an|with|state|status|equal to|=)\s+)*"
+    r"\b(?:not|isn'?t|isnt|aren'?t|arent|wasn'?t|weren'?t|minus|except(?: for)?|excluding|excl|other than|"
+    r"didn'?t (?:come back|return|get)|never|no longer)\.?\s+"
+    r"(?:(?:sid|rule|signature|port|ports|on|from|to|in|the|a|an|with|state|status|equal to|=|counting|ones)\s+)*"
     r"[\"'\u201c]?([\w.:/\\-]+)", re.I)
 
 
