@@ -140,6 +140,14 @@ STAGE15=(--set init_adapter="$STAGE12_DIR/stage12.gguf" --set train="$STAGE15_DA
          --set val=data/val-para/val.jsonl --set lr=1e-4 --set warmup_steps=10 --set epochs=1
          --set eval_every=200 --set eval_records=150 --set log_every=50 --set time_budget_s=14400
          --set seed=15 --set out_dir="$STAGE15_DIR")
+# Stage 16 (tried 2026-12-06, not shipped, so not run here): from stage 15 (the shipped adapter), one
+# epoch of s16_mix (MIX16_ONLY=DIR writes it: 1,200 generated searches whose private addresses are
+# swapped for random public ones, every readable hand-written set but dev-hand2 and dev-hand6 twice
+# over, 2,400 replayed records; 6,968 in all), lr 1e-4, 10 warmup steps, cosine to 1e-5, seed 16,
+# on the CPU (all 384 steps in 44 minutes). Its rule, written before training
+# (docs/training/stage16-rule.md): ship it only if it gains >= 2 net on sel-hand + sel-hand2, loses
+# <= 3 net on val-fresh and on val-para each, and gains >= 3 net on the four together. It gained 4
+# on the sealed hand sets and lost 7 on val-para (-3 in all), so stage 15 stays.
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 

@@ -52,6 +52,11 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # stage 16 (not shipped) against stage 15, both under 95677df's planner: docs/training/stage16-rule.md
+    ("eval-selhand-smollm2-adapter-stage16-not-shipped.json", "eval-selhand-smollm2-adapter.json", 53, 1, 0),
+    ("eval-selhand2-smollm2-adapter-stage16-not-shipped.json", "eval-selhand2-smollm2-adapter.json", 83, 7, 4),
+    ("eval-valfresh-smollm2-adapter-stage16-not-shipped.json", "eval-valfresh-smollm2-adapter.json", 400, 4, 4),
+    ("eval-valpara-smollm2-adapter-stage16-not-shipped.json", "eval-valpara-smollm2-adapter.json", 300, 4, 11),
     # this planner (43479f4: rules from dev-hand5's and dev-hand6's failures) against 04d37e5's
     # (= 4306c1a's behaviour), stage 15; the first three decided by docs/training/session24-rule.md.
     # dev-hand5, dev-hand6, sel-hand2 and val ran again under 7ee9c27 (the nothing-to-search
@@ -62,7 +67,9 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planner04d37e5.json", 399, 0, 0),
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner04d37e5.json", 251, 1, 0),
     ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner4306c1a.json", 83, 0, 0),
-    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-plannerfe16cfa.json", 296, 20, 0),
+    ("eval-devhand5-smollm2-adapter-planner7ee9c27.json", "eval-devhand5-smollm2-adapter-plannerfe16cfa.json", 296, 20, 0),
+    # 85f82a4's reach fixes (docs/training/session25-rule.md) against 7ee9c27's planner, stage 15
+    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-planner7ee9c27.json", 296, 2, 0),
     ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-plannerf015c6f.json", 85, 4, 0),
     ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-planner04d37e5.json", 80, 1, 0),
     ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planner04d37e5.json", 60, 1, 0),
