@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,8 +35,29 @@ def _load(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _committed_at(path: Path) -> float | None:
+    """When git last committed ``path``'s content, if the file is tracked and unchanged since;
+    else None. A fresh clone stamps every file with the clone's time, so the file's own mtime
+    would date every report to the checkout."""
+    try:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", str(path)], cwd=path.parent,
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        if dirty:
+            return None
+        # the last commit that wrote its content: a rename (a report kept under the planner's
+        # name when a newer run takes the plain name) leaves the date of the measurement
+        stamp = subprocess.run(["git", "log", "-1", "--follow", "--diff-filter=AM", "--format=%ct", "--", str(path)],
+                               cwd=path.parent, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return float(stamp) if stamp else None
+
+
 def _written(path: Path) -> str:
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = _committed_at(path)
+    if stamp is None:
+        stamp = path.stat().st_mtime
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _pct(v) -> str:
