@@ -215,6 +215,8 @@ from pathlib import Path
 
 out = Path(sys.argv[1])
 public = (out / "public" / "train.jsonl").read_text().splitlines()
+# the two draws number their records alike ("train-00921" in both): a record whose id one
+# publicised record had is left out of the replay, whichever draw it came from
 used = {json.loads(line)["id"].removesuffix("-pub") for line in public}
 pool = [line for part in ("para", "fresh") for line in (out / part / "train.jsonl").read_text().splitlines()
         if json.loads(line)["id"] not in used]
