@@ -319,18 +319,23 @@ def unseen(records: list[dict], held: set[str]) -> list[dict]:
     return [r for r in records if dedup_key(r["question"], r["previous"]) not in held and normalise(r["question"]) not in held]
 
 
+def holdout_paths(dirs: list[Path]) -> list[Path]:
+    """The val, test and shifted .jsonl files of these held-out directories; each must have one."""
+    paths = []
+    for d in dirs:
+        found = [d / f"{s}.jsonl" for s in ("val", "test", "shifted") if (d / f"{s}.jsonl").is_file()]
+        if not found:
+            raise SystemExit(f"datagen: --holdout {d} has no val, test or shifted .jsonl")
+        paths += found
+    return paths
+
+
 def fresh_train(splits: dict[str, list[dict]], holdout: Path | list[Path]) -> tuple[list[dict], int]:
     """The train records of another seed minus any that collide with a held-out directory's
     val, test or shifted split (``unseen``). More training data
     for a later stage without touching what the evaluation measures. A directory must hold
     at least one of the three (``data/val-fresh`` has only a val split)."""
-    paths = []
-    for d in [holdout] if isinstance(holdout, Path) else holdout:
-        found = [d / f"{s}.jsonl" for s in ("val", "test", "shifted") if (d / f"{s}.jsonl").is_file()]
-        if not found:
-            raise SystemExit(f"datagen: --holdout {d} has no val, test or shifted .jsonl")
-        paths += found
-    keep = unseen(splits["train"], held_keys(paths))
+    keep = unseen(splits["train"], held_keys(holdout_paths([holdout] if isinstance(holdout, Path) else holdout)))
     return keep, len(splits["train"]) - len(keep)
 
 

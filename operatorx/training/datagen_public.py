@@ -25,7 +25,7 @@ import random
 import re
 from pathlib import Path
 
-from operatorx.training.datagen import held_keys, record_keys, unseen
+from operatorx.training.datagen import held_keys, holdout_paths, record_keys, unseen
 
 # An IPv4 address that is not part of a longer number, a CIDR or a range ("10.0.0.5-20").
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d/-]|\.\d)")
@@ -83,7 +83,7 @@ def publicise(rec: dict, r: random.Random, share: float = 0.6) -> dict | None:
     return out
 
 
-def publicised(records: list[dict], seed: int, count: int, held: set[str] = frozenset()) -> list[dict]:
+def publicised(records: list[dict], seed: int, count: int, held: set[str] | frozenset[str] = frozenset()) -> list[dict]:
     """Up to ``count`` publicised records drawn from ``records`` in a seeded order, none of
     them colliding with ``held`` (``datagen.unseen``) or with each other."""
     r = random.Random(seed)
@@ -113,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="a directory whose val/test/shifted questions must not be written (repeatable)")
     a = p.parse_args(argv)
     records = [json.loads(line) for path in a.inputs for line in path.read_text(encoding="utf-8").splitlines() if line]
-    paths = [d / f"{s}.jsonl" for d in a.holdout for s in ("val", "test", "shifted") if (d / f"{s}.jsonl").is_file()]
-    out = publicised(records, a.seed, a.count, held_keys(paths) if paths else set())
+    out = publicised(records, a.seed, a.count, held_keys(holdout_paths(a.holdout)))
     if len(out) < a.count:
         raise SystemExit(f"datagen_public: only {len(out)} of {a.count} records could be publicised")
     a.out.mkdir(parents=True, exist_ok=True)
