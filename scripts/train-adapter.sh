@@ -231,9 +231,38 @@ r.shuffle(lines)
 print(f"s16_mix: {len(public)} public, {len(replay)} replayed, {len(hand)} hand-written x 2: {len(lines)} records")
 EOF
 }
+# s17_mix DIR: stage 17's training mix in DIR/mix.jsonl (docs/training/stage17-rule.md): stage 16's
+# mix (regenerated in DIR/s16) and 2,400 more records of a half-ACDEF paraphrase draw (seed 17171,
+# the same held-out sets, no question already in stage 16's mix), shuffled with seed 17.
+s17_mix() {
+    local dir=$1 hold=(--holdout data --holdout data/val-fresh --holdout data/val-para --holdout data/sel-hand
+                       --holdout data/sel-hand2 --holdout data/dev-hand2 --holdout data/dev-hand6)
+    s16_mix "$dir/s16"
+    $PY -m operatorx.training.datagen_paraphrase --half ACDEF --seed 17171 --out "$dir/para17" "${hold[@]}"
+    $PY - "$dir" <<'EOF'
+import json
+import random
+import sys
+from pathlib import Path
+
+out = Path(sys.argv[1])
+base = (out / "s16" / "mix.jsonl").read_text().splitlines()
+seen = {json.loads(line)["question"] for line in base}
+pool = [line for line in (out / "para17" / "train.jsonl").read_text().splitlines()
+        if json.loads(line)["question"] not in seen]
+r = random.Random(17)
+extra = r.sample(pool, 2400)
+lines = base + extra
+r.shuffle(lines)
+(out / "mix.jsonl").write_text("\n".join(lines) + "\n")
+print(f"s17_mix: stage 16's {len(base)} and {len(extra)} more paraphrases: {len(lines)} records")
+EOF
+}
 [[ -x $PY ]] || bash scripts/setup-venv.sh
 # MIX16_ONLY=DIR: write stage 16's mix in DIR and stop (how its run's mix was made).
 if [[ -n ${MIX16_ONLY:-} ]]; then s16_mix "$MIX16_ONLY"; exit 0; fi
+# MIX17_ONLY=DIR: write stage 17's mix in DIR and stop.
+if [[ -n ${MIX17_ONLY:-} ]]; then s17_mix "$MIX17_ONLY"; exit 0; fi
 if ! $PY -c 'import torch, transformers, peft, gguf, matplotlib' 2>/dev/null; then
     echo "train-adapter: installing the train extra (torch, transformers, peft, gguf, matplotlib)"
     $PY -m pip install --quiet -e '.[train]'
