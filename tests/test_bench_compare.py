@@ -52,6 +52,13 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # the stage 15+16 blend (w = 0.25, not shipped) against stage 15: docs/training/blend1516-rule.md
+    ("eval-selhand-smollm2-adapter-blend1516-not-shipped.json", "eval-selhand-smollm2-adapter.json", 53, 2, 1),
+    ("eval-selhand2-smollm2-adapter-blend1516-not-shipped.json", "eval-selhand2-smollm2-adapter.json", 83, 1, 1),
+    ("eval-valfresh-smollm2-adapter-blend1516-not-shipped.json", "eval-valfresh-smollm2-adapter.json", 400, 3, 1),
+    ("eval-valpara-smollm2-adapter-blend1516-not-shipped.json", "eval-valpara-smollm2-adapter.json", 300, 1, 4),
+    ("eval-devhand6-smollm2-adapter-blend1516-not-shipped.json", "eval-devhand6-smollm2-adapter.json", 85, 2, 0),
+    ("eval-val-smollm2-adapter-blend1516-not-shipped.json", "eval-val-smollm2-adapter.json", 300, 3, 1),
     # stage 16 (not shipped) against stage 15, both under 95677df's planner: docs/training/stage16-rule.md
     ("eval-selhand-smollm2-adapter-stage16-not-shipped.json", "eval-selhand-smollm2-adapter.json", 53, 1, 0),
     ("eval-selhand2-smollm2-adapter-stage16-not-shipped.json", "eval-selhand2-smollm2-adapter.json", 83, 7, 4),
