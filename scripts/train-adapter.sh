@@ -148,6 +148,10 @@ STAGE15=(--set init_adapter="$STAGE12_DIR/stage12.gguf" --set train="$STAGE15_DA
 # (docs/training/stage16-rule.md): ship it only if it gains >= 2 net on sel-hand + sel-hand2, loses
 # <= 3 net on val-fresh and on val-para each, and gains >= 3 net on the four together. It gained 4
 # on the sealed hand sets and lost 7 on val-para (-3 in all), so stage 15 stays.
+# A blend of stages 15 and 16 (tried 2026-12-06, not shipped): no training, 0.75 x stage 15's update +
+# 0.25 x stage 16's as one rank-32 adapter (python -m operatorx.training.blend A.gguf:0.75 B.gguf:0.25;
+# the weight chosen on dev-hand2, dev-hand6 and val). By its rule (docs/training/blend1516-rule.md)
+# it gained 1 on the sealed hand sets (>= 2 asked) and 0 on the four judge sets (>= 3 asked).
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 
