@@ -152,6 +152,10 @@ STAGE15=(--set init_adapter="$STAGE12_DIR/stage12.gguf" --set train="$STAGE15_DA
 # 0.25 x stage 16's as one rank-32 adapter (python -m operatorx.training.blend A.gguf:0.75 B.gguf:0.25;
 # the weight chosen on dev-hand2, dev-hand6 and val). By its rule (docs/training/blend1516-rule.md)
 # it gained 1 on the sealed hand sets (>= 2 asked) and 0 on the four judge sets (>= 3 asked).
+# Stage 17 (tried 2026-12-06, not shipped): from stage 15, one epoch of s17_mix (MIX17_ONLY=DIR writes
+# it: stage 16's mix and 2,400 more paraphrases, 9,368 records), stage 16's settings with seed 17
+# (all 507 steps in 70 minutes on the CPU). By its rule (docs/training/stage17-rule.md, the same
+# as stage 16's) it gained 5 on the sealed hand sets but lost 4 on val-fresh and 10 on val-para.
 # Waiting OpenMP threads must sleep, not spin: on a shared CPU spinning cost a niced run 10x.
 export OMP_WAIT_POLICY=PASSIVE
 

@@ -52,6 +52,11 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # stage 17 (not shipped) against stage 15: docs/training/stage17-rule.md
+    ("eval-selhand-smollm2-adapter-stage17-not-shipped.json", "eval-selhand-smollm2-adapter.json", 53, 2, 0),
+    ("eval-selhand2-smollm2-adapter-stage17-not-shipped.json", "eval-selhand2-smollm2-adapter.json", 83, 4, 1),
+    ("eval-valfresh-smollm2-adapter-stage17-not-shipped.json", "eval-valfresh-smollm2-adapter.json", 400, 2, 6),
+    ("eval-valpara-smollm2-adapter-stage17-not-shipped.json", "eval-valpara-smollm2-adapter.json", 300, 2, 12),
     # the stage 15+16 blend (w = 0.25, not shipped) against stage 15: docs/training/blend1516-rule.md
     ("eval-selhand-smollm2-adapter-blend1516-not-shipped.json", "eval-selhand-smollm2-adapter.json", 53, 2, 1),
     ("eval-selhand2-smollm2-adapter-blend1516-not-shipped.json", "eval-selhand2-smollm2-adapter.json", 83, 1, 1),
