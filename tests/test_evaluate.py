@@ -205,3 +205,25 @@ def test_resolver_maps_scope_names_only():
 def test_load_split_limit(tmp_path):
     (tmp_path / "test.jsonl").write_text("\n".join(json.dumps({"n": i}) for i in range(5)) + "\n")
     assert len(ev.load_split(Path(tmp_path), "test", limit=2)) == 2
+
+
+@pytest.mark.model
+def test_eval_report_says_when_it_was_measured(tmp_path, service_unavailable):
+    """docs/BENCHMARKS.md dates each report by its own ``written`` field: git cannot tell a new
+    run from a renamed old one."""
+    from datetime import UTC, datetime, timedelta
+
+    from operatorx.cli import main
+
+    pytest.importorskip("llama_cpp")
+    record = json.loads((Path(__file__).resolve().parents[1] / "data" / "val.jsonl").read_text().splitlines()[0])
+    (tmp_path / "val.jsonl").write_text(json.dumps(record) + "\n")
+    out = tmp_path / "report.json"
+    before = datetime.now(UTC).replace(microsecond=0)
+    code = main(["eval", "--data", str(tmp_path), "--split", "val", "--no-es", "--json", str(out)])
+    if code != 0 and not out.exists():
+        service_unavailable("eval could not load the planner's model")
+    report = json.loads(out.read_text())
+    assert len(report["records"]) == 1
+    written = datetime.fromisoformat(report["written"])
+    assert before <= written <= datetime.now(UTC) + timedelta(seconds=1)

@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
@@ -173,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     print(report(result))
     if args.json:
+        result["written"] = datetime.now(UTC).isoformat(timespec="seconds")  # when measured, for BENCHMARKS.md
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
 

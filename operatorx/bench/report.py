@@ -35,6 +35,12 @@ def _load(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+# A copy or rename at least this similar (git's score) is the same measurement under another
+# name (a report kept under its planner's name, perhaps with its label edited); a new run's
+# per-record timings alone keep it below (a new report on the same set scored 90-95).
+SAME_MEASUREMENT_SCORE = 98
+
+
 def _committed_at(path: Path) -> float | None:
     """When git last committed ``path``'s content, if the file is tracked and unchanged since;
     else None. A fresh clone stamps every file with the clone's time, so the file's own mtime
@@ -44,17 +50,33 @@ def _committed_at(path: Path) -> float | None:
                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
         if dirty:
             return None
-        # the last commit that wrote its content: a rename (a report kept under the planner's
-        # name when a newer run takes the plain name) leaves the date of the measurement
-        stamp = subprocess.run(["git", "log", "-1", "--follow", "--diff-filter=AM", "--format=%ct", "--", str(path)],
-                               cwd=path.parent, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        # git log --follow walks through renames and copies; a new report merely like an older
+        # one is a "copy" too ("C093"), so only a near-identical one is followed further back
+        log = subprocess.run(["git", "log", "--follow", "--format=%x00%ct", "--name-status", "--", str(path)],
+                             cwd=path.parent, capture_output=True, text=True, timeout=10, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return float(stamp) if stamp else None
+    for entry in log.split("\0")[1:]:
+        stamp, _, changes = entry.strip().partition("\n")
+        status = changes.strip().split("\t", 1)[0]
+        if status[:1] in ("A", "M"):
+            return float(stamp)
+        if status[:1] in ("R", "C") and not (status[1:].isdigit() and int(status[1:]) >= SAME_MEASUREMENT_SCORE):
+            return float(stamp)
+    return None
 
 
-def _written(path: Path) -> str:
-    stamp = _committed_at(path)
+def _written(path: Path, data: dict | None = None) -> str:
+    """When a report was measured: its own ``written`` field (reports since 2026-12-06), else
+    the commit that wrote its content, else the file's time."""
+    stamp = None
+    if data and isinstance(data.get("written"), str):
+        try:
+            stamp = datetime.fromisoformat(data["written"]).timestamp()
+        except ValueError:
+            stamp = None
+    if stamp is None:
+        stamp = _committed_at(path)
     if stamp is None:
         stamp = path.stat().st_mtime
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -183,7 +205,7 @@ def planner_section(runs: list[tuple[Path, dict]], chart: str | None) -> list[st
         ]
     for path, d in runs:
         out += [
-            f"### {path.name} — {d.get('model', '?')}, written {_written(path)}",
+            f"### {path.name} — {d.get('model', '?')}, written {_written(path, d)}",
             "",
             f"Load {_num(d.get('load_s'))} s · system prompt {_num(d.get('warm_s'))} s · "
             f"peak RSS {_num(d.get('rss_mb'), '{:.0f}')} MB",
@@ -266,7 +288,7 @@ def accuracy_section(runs: list[tuple[Path, dict]], chart: str | None) -> list[s
         ]
     for path, d in runs:
         out += [
-            f"### {path.name} — split `{d.get('split', '?')}`, {d.get('model', '?')}, written {_written(path)}",
+            f"### {path.name} — split `{d.get('split', '?')}`, {d.get('model', '?')}, written {_written(path, d)}",
             "",
             f"Searches judged by: {d.get('es_mode', '?')}",
             "",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from operatorx.commands.common import add_config_options, es_url, load
@@ -74,6 +75,9 @@ def eval_cmd(args: argparse.Namespace) -> int:
                          model=planner.describe(), es_mode=es_mode, progress=progress)
     print(report.markdown())
     if args.json:
-        Path(args.json).write_text(json.dumps(report.to_dict(), indent=1, default=str), encoding="utf-8")
+        # when it was measured, for docs/BENCHMARKS.md (git dates a renamed or copied report poorly)
+        written = datetime.now(UTC).isoformat(timespec="seconds")
+        Path(args.json).write_text(json.dumps({**report.to_dict(), "written": written}, indent=1, default=str),
+                                   encoding="utf-8")
         print(f"eval: wrote {args.json}", file=sys.stderr)
     return 0
