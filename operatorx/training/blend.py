@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from operatorx.training import config as cfgmod
-from operatorx.training.export import ExportError, write
+from operatorx.training.export import ExportError, gguf_field, tensor_array, write
 
 
 def parse_part(text: str) -> tuple[Path, float]:
@@ -47,7 +47,6 @@ def parse_part(text: str) -> tuple[Path, float]:
 def read_lora(path: Path) -> dict:
     """Architecture, base name, alpha and ``{name: float32 array}`` of a GGUF LoRA adapter."""
     import gguf
-    import numpy as np
 
     if not path.is_file():
         raise ExportError(f"{path}: no such adapter file")
@@ -57,14 +56,12 @@ def read_lora(path: Path) -> dict:
         raise ExportError(f"{path} is not a GGUF file ({e})") from None
 
     def field(key: str):
-        f = reader.fields.get(key)
-        return None if f is None else f.contents()
+        return gguf_field(reader, key)
 
     if field("general.type") != "adapter" or field("adapter.type") != "lora" or field("adapter.lora.alpha") is None:
         raise ExportError(f"{path} is not a GGUF LoRA adapter (general.type, adapter.type or adapter.lora.alpha "
                           "is missing)")
-    tensors = {t.name: np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape)))
-               for t in reader.tensors}
+    tensors = {t.name: tensor_array(t) for t in reader.tensors}
     return {"arch": field("general.architecture"), "base_name": field("general.base_model.0.name"),
             "alpha": float(field("adapter.lora.alpha")), "tensors": tensors}
 

@@ -94,6 +94,20 @@ def unpermute_rows(w, n_head: int):
     return w.reshape(n_head, out // n_head // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
+def gguf_field(reader, key: str):
+    """A metadata value of an opened ``gguf.GGUFReader``, or None."""
+    f = reader.fields.get(key)
+    return None if f is None else f.contents()
+
+
+def tensor_array(tensor):
+    """A GGUF tensor as a float32 numpy array in (rows, cols) order: GGUF lists dimensions
+    innermost first, and its data is already laid out that way."""
+    import numpy as np
+
+    return np.array(tensor.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(tensor.shape)))
+
+
 def import_gguf(adapter_gguf: Path, base_gguf: Path) -> tuple[float, int, dict]:
     """A GGUF LoRA adapter (ours) back as PEFT tensors: (alpha, rank, {peft key: float32 array}).
 
@@ -101,14 +115,13 @@ def import_gguf(adapter_gguf: Path, base_gguf: Path) -> tuple[float, int, dict]:
     so ``finetune`` can continue training an adapter that shipped without its PEFT directory.
     """
     import gguf
-    import numpy as np
 
     base = read_base(base_gguf)
     reader = gguf.GGUFReader(adapter_gguf)
-    field = reader.fields.get(gguf.Keys.Adapter.LORA_ALPHA)
-    if field is None:
+    alpha = gguf_field(reader, gguf.Keys.Adapter.LORA_ALPHA)
+    if alpha is None:
         raise ExportError(f"{adapter_gguf} has no {gguf.Keys.Adapter.LORA_ALPHA}: not a LoRA adapter GGUF")
-    alpha = float(field.contents())
+    alpha = float(alpha)
     to_module = {v: k for k, v in MODULE_TO_GGUF.items()}
     name_re = re.compile(r"^blk\.(\d+)\.(\w+)\.weight\.lora_([ab])$")
     out: dict = {}
@@ -118,8 +131,7 @@ def import_gguf(adapter_gguf: Path, base_gguf: Path) -> tuple[float, int, dict]:
         if not m or m.group(2) not in to_module:
             raise ExportError(f"unexpected tensor {t.name!r} in {adapter_gguf}")
         layer, module, ab = int(m.group(1)), to_module[m.group(2)], m.group(3).upper()
-        # GGUF lists dimensions innermost first; the data is already (rows, cols) in numpy order.
-        arr = np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape)))
+        arr = tensor_array(t)
         if ab == "B" and (heads := qk_row_heads(base, module)):
             arr = unpermute_rows(arr, heads)
         ranks.add(arr.shape[0] if ab == "A" else arr.shape[1])
@@ -134,18 +146,14 @@ def read_base(path: Path) -> dict:
     import gguf
 
     reader = gguf.GGUFReader(path)
-
-    def field(key: str):
-        f = reader.fields.get(key)
-        return None if f is None else f.contents()
-
-    arch = field("general.architecture")
+    arch = gguf_field(reader, "general.architecture")
     return {
         "arch": arch,
-        "n_head": field(f"{arch}.attention.head_count"),
-        "n_head_kv": field(f"{arch}.attention.head_count_kv") or field(f"{arch}.attention.head_count"),
-        "block_count": field(f"{arch}.block_count"),
-        "name": field("general.name"),
+        "n_head": gguf_field(reader, f"{arch}.attention.head_count"),
+        "n_head_kv": gguf_field(reader, f"{arch}.attention.head_count_kv")
+        or gguf_field(reader, f"{arch}.attention.head_count"),
+        "block_count": gguf_field(reader, f"{arch}.block_count"),
+        "name": gguf_field(reader, "general.name"),
         "shapes": {t.name: tuple(int(x) for x in t.shape) for t in reader.tensors},
     }
 
