@@ -621,8 +621,12 @@ def test_every_search_value_in_the_data_is_grounded():
     Shifted is left out on purpose (its phrasings are meant to be new): 2 of its 188 string
     values need knowledge no rule here has ("Encoded PowerShell." → powershell.exe, *-enc*).
     """
+    import re
+
     from operatorx.agent.grounding import event_codes, search_scalars, search_values
-    from operatorx.tools.elastic.known_values import field_values
+    from operatorx.tools.elastic.known_values import CLOSED_FIELDS, field_values
+
+    ANY = re.compile(".*")
 
     ip_fields = set(catalog_ip_fields(FieldCatalog.packaged()))
     known = dict(field_values())  # a copy: event.code is set per record below
@@ -640,7 +644,9 @@ def test_every_search_value_in_the_data_is_grounded():
                     if isinstance(v, bool):
                         continue
                     seen += 1
-                    ok = v in numbers if isinstance(v, (int, float)) else (v in words or v in known.get(cond["field"], ()))
+                    like = CLOSED_FIELDS.get(cond["field"], ANY)
+                    spelt = v in words and (cond["field"] not in CLOSED_FIELDS or (like is not None and like.match(v)))
+                    ok = v in numbers if isinstance(v, (int, float)) else (spelt or v in known.get(cond["field"], ()))
                     if not ok:
                         missing.append((rec["id"], cond["field"], v))
     assert seen > 4000 and missing == []
@@ -778,6 +784,75 @@ def test_the_words_of_the_question_itself_are_not_values():
     # nor a span that starts or ends with glue words, as written in lower case
     assert not {"the ones hitting", "*the ones hitting*", "ones hitting", "traffic alerts except the"} & words
     assert {"hitting", "Potentially Bad Traffic"} <= set(search_values("Potentially Bad Traffic hitting the dns"))
+
+
+def test_dashes_sources_clauses_and_time_words_are_not_values():
+    """The adapter's values for dev-hand5 and dev-hand6 questions that no reading allows."""
+    from operatorx.agent.grounding import search_scalars, search_values
+
+    assert search_values("strelka alerts today \u2014 just give me rule.name and file.name") == ()
+    words = set(search_values("yara alerts Today \u2014 on dc01 - only those"))
+    assert {"yara", "Today", "dc01"} <= words  # a dash ends a span and is no word
+    assert not [w for w in words if "\u2014" in w or "-" in w or "Today on" in w]
+    words = set(search_values("need the suricata alerts with rule.severity 1 that are NOT from 10.20.4.23"))
+    assert not {"1 that are not", "that are", "1 that", "suricata", "*suricata*"} & words
+    assert "NOT" in words  # as written in capitals a word stays a possible value
+    words = set(search_values("http requests w/ gate.php somewhere in the uri"))
+    assert "gate.php" in words and "*gate.php*" in words and not {"w/ gate.php", "*w/ gate.php*"} & words
+    words = set(search_values("suricata alerts last 24h minus sid 2100366, that ping rule is just noise"))
+    assert "2100366" in words and not {"24h", "*24h*"} & words
+    words = set(search_values("the guy hammering our dc over ssh is 198.51.100.23 - zeek ssh logs from it"))
+    assert not {"ssh", "zeek", "zeek ssh", "*ssh*"} & words and "hammering" in words
+    assert "SSH" in search_values("alerts naming SSH")  # written in capitals: a rule name's word
+    assert {"../", "*../*"} <= set(search_values("any uris containing ../ from 209.141.34.77"))
+    # a number with a unit of time is the window, never a value; a plural is the number
+    assert not {12, 24} & set(search_scalars("ssh records last 12 hours, or 24h"))
+    assert 404 in search_scalars("count of 404s in http logs over the past 2 hours")
+
+
+def test_fields_with_one_spelling_take_no_other_word(tokenizer):
+    """event.severity_label "daily", rule.uuid "24h" or a file name, hash.md5 "files": the
+    adapter's values (dev-hand3, dev-hand5). Each such field takes its own values or a word
+    spelt like one."""
+    from operatorx.agent.grounding import search_values
+
+    names = ["event.severity_label", "rule.uuid", "hash.md5", "connection.state", "host.name"]
+
+    def schema(question):
+        return decoding_schema(names, tools=["elasticsearch"], search_values=search_values(question),
+                               search_scalars=())
+
+    def search(field, value, op=None):
+        cond = {"field": field, **({"op": op} if op else {}), "value": value}
+        return format_call({"tool": "elasticsearch", "where": [cond]})
+
+    q = "daily yara hits on invoice_0923.docm for sid 2022048, md5 44d88612fea8a8f36de82e1278abb02f, state RSTOS0"
+    s = schema(q)
+    for field, value, op in [("event.severity_label", "high", None), ("rule.uuid", "2022048", None),
+                             ("hash.md5", "44d88612fea8a8f36de82e1278abb02f", None),
+                             ("hash.md5", "*44d88612fea8a8f36de82e1278abb02f*", "wildcard"),
+                             ("connection.state", "RSTOS0", None), ("connection.state", "SF", None),
+                             ("host.name", "invoice_0923.docm", None)]:
+        assert accepts(tokenizer, s, search(field, value, op)), (field, value)
+    for field, value in [("event.severity_label", "daily"), ("rule.uuid", "invoice_0923.docm"),
+                         ("hash.md5", "files"), ("hash.md5", "yara"), ("connection.state", "state"),
+                         ("rule.uuid", "*2022048*")]:
+        assert not accepts(tokenizer, s, search(field, value)), (field, value)
+    # a field with one spelling and nothing of it written takes no condition at all
+    assert not accepts(tokenizer, schema("yara hits today"), search("rule.uuid", "yara"))
+
+
+def test_a_keyword_twin_of_a_field_is_not_offered():
+    """source.ip.keyword holds source.ip's values under a second name (the adapter compared it
+    with words); only a .keyword of analysed text would add anything."""
+    from operatorx.backend.grammar import catalog_names
+
+    catalog = FieldCatalog.packaged()
+    names = catalog_names(catalog)
+    assert "source.ip.keyword" in catalog and "source.ip.keyword" not in names
+    assert "source.ip" in names and "rule.name" in names
+    assert len(names) == len(catalog) - sum(catalog.is_subfield(n) for n in catalog.names())
+    assert catalog_names(["source.ip.keyword"]) == ["source.ip.keyword"]  # a bare list is kept as given
 
 
 def test_search_values_come_from_the_words():

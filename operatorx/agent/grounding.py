@@ -1289,16 +1289,25 @@ _QUOTED = re.compile(r'"([^"]{1,96})"|(?<!\w)\'([^\']{1,96})\'(?!\w)')
 _VALUE_STRIP = "\"'`()[]{}<>;!?"
 
 
-def _value_words(question: str) -> list[str]:
-    words = []
+_BREAK = re.compile(r"[-\u2013\u2014|\u2022\u00b7~=>]+")
+
+
+def _value_runs(question: str) -> list[list[str]]:
+    """The analyst's words in runs that a value may span. A dash, bar or arrow on its own
+    ("—", "-", "|", "->") ends a run and is no word: "strelka alerts today — just rule.name"
+    had rule.name "*.alerts today —" from the adapter. (Other marks stay: "../" is a path;
+    quoted text is taken whole elsewhere.)"""
+    runs: list[list[str]] = [[]]
     for raw in re.split(r"[\s,]+", question):
         word = raw.strip(_VALUE_STRIP).rstrip(".:")
         if word.lower().endswith(("'s", "\u2019s")):  # "kmiller's processes"
             word = word[:-2]
         word = word.rstrip("*") or word
-        if word:
-            words.append(word)
-    return words
+        if _BREAK.fullmatch(word):
+            runs.append([])
+        elif word:
+            runs[-1].append(word)
+    return [run for run in runs if run]
 
 
 def condition_values(call: dict, field: str | None = None) -> list:
@@ -1333,19 +1342,34 @@ _NOT_VALUES = frozenset((
     # the kinds of record, named to pick them, never to match a value ("zeek notices from today" had
     # notice.note "notices", "strelka alerts today" rule.name "*.alerts")
     "alerts", "notices", "connections", "conns", "lookups", "queries", "requests", "sessions", "hits",
+    # the names of Security Onion's sources and datasets pick the dataset (event.dataset, tags),
+    # never another field's value: the adapter wrote ssh.client "ssh", host.name "sysmon",
+    # notice.note "zeek" and hash.md5 "files" (dev-hand5, dev-hand6). Every such value of the
+    # readable data is a known value (network.protocol "ssh", event.category "process").
+    "zeek", "suricata", "sysmon", "strelka", "osquery", "conn", "dns", "http", "ssl", "tls", "ssh", "smtp",
+    "x509", "notice", "alert", "files",
 ))
 
 
 # A value never starts or ends with these glue words as written in lower case ("the ones
 # hitting", "alerts from"): the adapter searched rule.name for "*the ones hitting*".
-_EDGE_WORDS = frozenset(
-    ("a", "an", "the", "of", "to", "from", "for", "with", "by", "and", "or", "ones", "one")
-)
+# Nor with the words that join a clause to what it says ("w/ gate.php", "1 that are not":
+# the adapter's http.virtual_host and source.ip.keyword values).
+_EDGE_WORDS = frozenset((
+    "a", "an", "the", "of", "to", "from", "for", "with", "by", "and", "or", "ones", "one",
+    "w/", "w/o", "that", "which", "who", "whose", "where", "when", "not", "is", "are", "was", "were", "but",
+    "than", "isnt", "isn't", "arent", "aren't",
+))
+# A span of time as one word ("last 24h", "4hrs") is the window, never a value: the adapter
+# searched rule.uuid for "24h" (dev-hand5).
+_TIME_WORD = re.compile(r"\d{1,4}(secs?|m|mins?|h|hrs?|d|days?|w|wks?)")
 
 
 def _is_phrasing(span: str) -> bool:
     words = span.split()
     if span.islower() and len(words) > 1 and (words[0] in _EDGE_WORDS or words[-1] in _EDGE_WORDS):
+        return True
+    if len(words) == 1 and _TIME_WORD.fullmatch(span.lower()):
         return True
     return span.islower() and all(w in _NOT_VALUES for w in words)
 
@@ -1376,10 +1400,10 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
     spans: list[str] = []
     # quoted text counts whole: "ET SCAN Nmap Scripting Engine" is never "*ET SCAN Nmap*"
     for part in _QUOTED.split(question)[::3]:
-        words = _value_words(part or "")
-        for n in range(1, SPAN_WORDS + 1):
-            spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-        spans += [w[:-1] for w in words if _ACRONYM_PLURAL.fullmatch(w)]  # "HTTP POSTs to …" is POST
+        for words in _value_runs(part or ""):
+            for n in range(1, SPAN_WORDS + 1):
+                spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+            spans += [w[:-1] for w in words if _ACRONYM_PLURAL.fullmatch(w)]  # "HTTP POSTs to …" is POST
     if ip_fields:  # an address goes to an IP field (address_values), never into a longer value
         spans = [s for s in spans if not any(_is_address(w) for w in s.split(" "))]
     spans += [a or b for a, b in _QUOTED.findall(question)]
@@ -1469,14 +1493,22 @@ def negated_values(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for word in words if word for w in (word, word.lower())))
 
 
+# A number written with a unit of time ("24 hours", "12h") is a window or a duration, never a
+# value a field equals: the adapter compared destination.port with 24 and 12. (A bare "s" is a
+# plural: "404s".)
+_TIMED = re.compile(
+    r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?\s?(secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?"
+    r"|w|wks?|weeks?)\b", re.I)
+
+
 def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:
     """The only numbers an equality or ``in`` condition may compare a field with.
 
     The numbers written in the question (not inside its addresses, nor those that say how
-    many hits to return), the ports of the services it names, and the numbers of the
+    many hits to return, nor those with a unit of time), the ports of the services it names, and the numbers of the
     search a follow-up edits.
     """
-    text = _number_text(question)
+    text = _TIMED.sub(" ", _number_text(question))  # "last 24 hours" is no port 24
     out: set[float] = {int(f) if (f := float(n)).is_integer() else f for n in _DECIMAL.findall(text)}
     for implied in _named(_stems(set(_WORDS.findall(question.lower()))), SERVICE_PORTS):
         out.update(implied)

@@ -335,7 +335,8 @@ def _conditions(
         valued = _field_spec([n for n in valued["enum"] if n not in {*bools, *counts}])
     known: dict[str, tuple[str, ...]] = {}
     if strings is not None and "enum" in valued:  # fields whose meaningful values words name
-        known = {n: v for n, v in field_values().items() if n in set(valued["enum"])}
+        own_values, names_ = field_values(), set(valued["enum"])
+        known = {n: own_values.get(n, ()) for n in dict.fromkeys([*own_values, *CLOSED_FIELDS]) if n in names_}
         valued = _field_spec([n for n in valued["enum"] if n not in known])
 
     def variant(op: list[str] | None, on: dict, **props: dict) -> dict:
@@ -708,8 +709,15 @@ def catalog_ip_fields(catalog) -> list[str]:
 
 
 def catalog_names(catalog) -> list[str] | None:
-    """Field names of a ``FieldCatalog`` (or anything with ``names()``), None when absent/empty."""
+    """Field names of a ``FieldCatalog`` (or anything with ``names()``), None when absent/empty.
+
+    A ``.keyword`` multi-field of a field that is not analysed text holds the same values as
+    its parent under a second name, and is left out: the adapter compared source.ip.keyword
+    with "1 that are not" where source.ip takes only addresses (dev-hand6). No answer of the
+    data names one."""
     if catalog is None:
         return None
     names = list(catalog.names()) if hasattr(catalog, "names") else list(catalog)
+    if hasattr(catalog, "is_subfield") and hasattr(catalog, "family"):
+        names = [n for n in names if not catalog.is_subfield(n) or catalog.family(n.rpartition(".")[0]) == "text"]
     return names or None

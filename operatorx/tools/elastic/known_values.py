@@ -56,6 +56,21 @@ CLOSED_FIELDS: dict[str, re.Pattern | None] = {
     "event.dataset": re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\Z"),
     # a Windows or Sysmon event id: "sysmon" or "process.command_line" is none (the adapter wrote both)
     "event.code": re.compile(r"^[0-9]{1,5}\Z"),
+    # Fields whose every value has one spelling: a word of the question that is not spelt like
+    # one is no value of them. The adapter wrote event.severity_label "daily", "ping" and
+    # "tripping", rule.uuid "24h" and "invoice_0923.docm", hash.md5 "files" (dev-hand3, dev-hand5).
+    "event.severity_label": None,
+    "connection.state": re.compile(r"^[A-Z0-9]{2,6}\Z"),  # Zeek's states: S0, REJ, RSTOS0
+    "dns.response.code_name": re.compile(r"^[A-Z]{4,10}\Z"),  # NOTAUTH, YXDOMAIN
+    "dns.query.type_name": re.compile(r"^[A-Z0-9]{1,10}\Z"),  # DNSKEY, NSEC3
+    "ssl.version": re.compile(r"^(SSL|TLS)v[0-9.]{1,4}\Z"),
+    "network.transport": re.compile(r"^(ipv6-icmp|icmpv6|sctp|gre|esp|igmp)\Z", re.I),
+    "rule.uuid": re.compile(r"^[0-9]{1,10}\Z"),  # a Suricata signature id
+    **dict.fromkeys(
+        ("hash.md5", "hash.sha1", "hash.sha256", "hash.ja3", "hash.ja3s", "hash.hassh", "file.hash.sha256",
+         "process.hash.sha256", "tls.server.hash.sha256"),
+        re.compile(r"^\*?[0-9a-fA-F]{6,128}\*?\Z"),  # hex digits, whole or a part of them
+    ),
 }
 _FOLDERS = ("*Temp*", "*Downloads*", "*AppData*", "*ProgramData*", "*Public*")
 FIELD_PATTERNS: dict[str, tuple[str, ...]] = {
