@@ -842,6 +842,32 @@ def test_fields_with_one_spelling_take_no_other_word(tokenizer):
     assert not accepts(tokenizer, schema("yara hits today"), search("rule.uuid", "yara"))
 
 
+def test_host_and_country_fields_take_words_spelt_as_such(tokenizer):
+    """host.name "C:\\Users\\jdoe\\AppData\\Local\\Temp" and destination.geo.country_name
+    "bad.domain.com" were the adapter's (dev-hand5); a host name or a country takes a word
+    spelt like one. A top-level domain written with its dot is a value without it."""
+    from operatorx.agent.grounding import search_values
+
+    names = ["host.name", "destination.geo.country_name", "process.executable", "dns.top_level_domain"]
+    q = "sysmon events on WS-FIN-07 from C:\\Users\\jdoe\\Temp to bad.domain.com in North Korea, the .biz tld"
+    s = decoding_schema(names, tools=["elasticsearch"], search_values=search_values(q), search_scalars=())
+
+    def search(field, value, op=None):
+        cond = {"field": field, **({"op": op} if op else {}), "value": value}
+        return format_call({"tool": "elasticsearch", "where": [cond]})
+
+    for field, value, op in [("host.name", "WS-FIN-07", None), ("host.name", "ws-fin-07*", "prefix"),
+                             ("host.name", "bad.domain.com", None),
+                             ("destination.geo.country_name", "North Korea", None),
+                             ("process.executable", "C:\\Users\\jdoe\\Temp", None),
+                             ("dns.top_level_domain", "biz", None)]:
+        assert accepts(tokenizer, s, search(field, value, op)), (field, value)
+    for field, value in [("host.name", "C:\\Users\\jdoe\\Temp"), ("host.name", "North Korea"),
+                         ("destination.geo.country_name", "bad.domain.com"),
+                         ("destination.geo.country_name", "north korea")]:
+        assert not accepts(tokenizer, s, search(field, value)), (field, value)
+
+
 def test_a_keyword_twin_of_a_field_is_not_offered():
     """source.ip.keyword holds source.ip's values under a second name (the adapter compared it
     with words); only a .keyword of analysed text would add anything."""

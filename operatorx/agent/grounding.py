@@ -1289,6 +1289,7 @@ _QUOTED = re.compile(r'"([^"]{1,96})"|(?<!\w)\'([^\']{1,96})\'(?!\w)')
 _VALUE_STRIP = "\"'`()[]{}<>;!?"
 
 
+_TLD = re.compile(r"\.[A-Za-z]{2,24}")
 _BREAK = re.compile(r"[-\u2013\u2014|\u2022\u00b7~=>]+")
 
 
@@ -1404,6 +1405,7 @@ def search_values(question: str, previous: dict | None = None, *, ip_fields: boo
             for n in range(1, SPAN_WORDS + 1):
                 spans += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
             spans += [w[:-1] for w in words if _ACRONYM_PLURAL.fullmatch(w)]  # "HTTP POSTs to …" is POST
+            spans += [w[1:] for w in words if _TLD.fullmatch(w)]  # "the .biz tld" is dns.top_level_domain biz
     if ip_fields:  # an address goes to an IP field (address_values), never into a longer value
         spans = [s for s in spans if not any(_is_address(w) for w in s.split(" "))]
     spans += [a or b for a, b in _QUOTED.findall(question)]

@@ -66,6 +66,13 @@ CLOSED_FIELDS: dict[str, re.Pattern | None] = {
     "ssl.version": re.compile(r"^(SSL|TLS)v[0-9.]{1,4}\Z"),
     "network.transport": re.compile(r"^(ipv6-icmp|icmpv6|sctp|gre|esp|igmp)\Z", re.I),
     "rule.uuid": re.compile(r"^[0-9]{1,10}\Z"),  # a Suricata signature id
+    # host names (whole, a prefix "ws-hr*" or a domain "*.corp.internal"): the adapter wrote
+    # host.name "C:\Users\jdoe\AppData\Local\Temp" (dev-hand5)
+    **dict.fromkeys(("host.name", "host.hostname", "observer.name", "winlog.computer_name"),
+                    re.compile(r"^\*?\.?[A-Za-z0-9][A-Za-z0-9._-]{0,252}\*?\Z")),
+    # a country as GeoIP names it: the adapter wrote destination.geo.country_name "bad.domain.com"
+    **dict.fromkeys(("destination.geo.country_name", "source.geo.country_name"),
+                    re.compile(r"^[A-Z][A-Za-z '-]{1,47}\Z")),
     **dict.fromkeys(
         ("hash.md5", "hash.sha1", "hash.sha256", "hash.ja3", "hash.ja3s", "hash.hassh", "file.hash.sha256",
          "process.hash.sha256", "tls.server.hash.sha256"),
