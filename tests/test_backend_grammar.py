@@ -623,7 +623,7 @@ def test_every_search_value_in_the_data_is_grounded():
     """
     import re
 
-    from operatorx.agent.grounding import event_codes, search_scalars, search_values
+    from operatorx.agent.grounding import event_codes, search_scalars, search_values, severity_labels
     from operatorx.tools.elastic.known_values import CLOSED_FIELDS, field_values
 
     ANY = re.compile(".*")
@@ -635,6 +635,7 @@ def test_every_search_value_in_the_data_is_grounded():
         words = set(search_values(question, rec.get("previous")))
         numbers = set(search_scalars(question, rec.get("previous")))
         known["event.code"] = event_codes(question, rec.get("previous"))
+        known["event.severity_label"] = severity_labels(question, rec.get("previous"))
         for key in ("where", "any_of", "exclude"):
             for cond in rec["target"].get(key, []):
                 if cond["field"] in ip_fields or "value" not in cond:
@@ -866,6 +867,56 @@ def test_host_and_country_fields_take_words_spelt_as_such(tokenizer):
                          ("destination.geo.country_name", "bad.domain.com"),
                          ("destination.geo.country_name", "north korea")]:
         assert not accepts(tokenizer, s, search(field, value)), (field, value)
+
+
+def test_no_words_means_no_free_string_value(tokenizer):
+    """With its wrong words taken away the adapter wrote rule.name "" and notice.note ""
+    (dev-hand6): an empty value matches nothing. Without a word to compare with, a free
+    field takes no value; fields with values of their own, numbers and exists still go."""
+    from operatorx.agent.grounding import search_scalars, search_values
+
+    question = "zeek notices from today, only notice.note and notice.message"
+    assert search_values(question) == ()
+    names = ["event.dataset", "notice.note", "notice.message", "destination.port"]
+    s = decoding_schema(names, tools=["elasticsearch"], search_values=search_values(question),
+                        search_scalars=search_scalars(question), field_kinds={"destination.port": "number"})
+
+    def search(*conds, **more):
+        return format_call({"tool": "elasticsearch", **more, "where": [dict(c) for c in conds]})
+
+    dataset = {"field": "event.dataset", "value": "zeek.notice"}
+    assert accepts(tokenizer, s, search(dataset, since="now/d"))
+    assert accepts(tokenizer, s, search(dataset, {"field": "notice.note", "op": "exists"}))
+    for cond in ({"field": "notice.note", "value": ""}, {"field": "notice.note", "op": "wildcard", "value": ""},
+                 {"field": "notice.note", "op": "in", "value": [""]}):
+        assert not accepts(tokenizer, s, search(dataset, cond)), cond
+    # a negation's word left out of where leaves nothing there either
+    q = "zeek ssl logs where ssl.validation_status isn't ok"
+    assert "*isn't*" not in search_values(q) and "ok" in search_values(q)
+
+
+def test_a_severity_is_a_condition_only_where_words_ask_about_one(tokenizer):
+    """"daily suricata alert volume for the past week" had severity "critical" added by the
+    adapter (dev-hand5)."""
+    from operatorx.agent.grounding import search_values, severity_labels
+
+    assert severity_labels("daily suricata alert volume for the past week") == ()
+    assert severity_labels("yara hits with high in the name") == ("low", "medium", "high", "critical")
+    assert severity_labels("only the sev 1 ones") and severity_labels("P1 alerts today")
+    prev = {"tool": "elasticsearch", "where": [{"field": "event.severity_label", "value": "high"}]}
+    assert severity_labels("same for yesterday", prev) == ("high",)
+
+    def schema(question):
+        return decoding_schema(["event.dataset", "event.severity_label"], tools=["elasticsearch"],
+                               search_values=search_values(question), search_scalars=(),
+                               meant_values={"event.severity_label": severity_labels(question)})
+
+    def call(label):
+        return format_call({"tool": "elasticsearch", "where": [
+            {"field": "event.dataset", "value": "suricata.alert"}, {"field": "event.severity_label", "value": label}]})
+
+    assert not accepts(tokenizer, schema("daily suricata alert volume for the past week"), call("critical"))
+    assert accepts(tokenizer, schema("critical suricata alerts for the past week"), call("critical"))
 
 
 def test_a_keyword_twin_of_a_field_is_not_offered():

@@ -1349,6 +1349,9 @@ _NOT_VALUES = frozenset((
     # readable data is a known value (network.protocol "ssh", event.category "process").
     "zeek", "suricata", "sysmon", "strelka", "osquery", "conn", "dns", "http", "ssl", "tls", "ssh", "smtp",
     "x509", "notice", "alert", "files",
+    # negations and "with"/"without" shorthand say how, never what: the adapter's ssl.validation_status
+    # "*isn't*" and http.virtual_host "w/*" (dev-hand5, dev-hand6)
+    "isn't", "isnt", "aren't", "arent", "wasn't", "weren't", "doesn't", "don't", "didn't", "w/", "w/o", "without",
 ))
 
 
@@ -1475,6 +1478,24 @@ def event_codes(question: str, previous: dict | None = None) -> tuple[str, ...]:
     out += re.findall(r"\b(\d{1,4})s\b", question)  # "how many 4625s"
     if previous and previous.get("tool") == "elasticsearch":
         out += [str(v) for v in condition_values(previous, "event.code")]
+    return tuple(dict.fromkeys(out))
+
+
+# Words that ask about an alert's severity. Each of the 123 readable searches with an
+# event.severity_label condition has one (or edits a search that has one); the adapter added
+# severity "critical" to "daily suricata alert volume for the past week" (dev-hand5).
+_SEVERITY_WORDS = re.compile(
+    r"\b(low(er|est)?|medium|med|high(er|est)?|hi|crit(ical)?|sev(erity|erities|ere|s)?|serious|important|urgent"
+    r"|prio(rity|rities)?|p[1-4])\b", re.I)
+SEVERITY_LABELS = ("low", "medium", "high", "critical")
+
+
+def severity_labels(question: str, previous: dict | None = None) -> tuple[str, ...]:
+    """The event.severity_label values a search may name: all four where words ask about
+    severity, and those of the search a follow-up edits; none otherwise."""
+    out = list(SEVERITY_LABELS) if _SEVERITY_WORDS.search(question) else []
+    if previous and previous.get("tool") == "elasticsearch":
+        out += [str(v) for v in condition_values(previous, "event.severity_label")]
     return tuple(dict.fromkeys(out))
 
 

@@ -45,6 +45,7 @@ from operatorx.agent.grounding import (
     search_scalars,
     search_shape,
     search_values,
+    severity_labels,
     target_candidates,
     unasked_shape,
 )
@@ -159,7 +160,8 @@ def grounded_schema(
         search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question),
                       *(NEGATED + v for v in negated_values(question))) if ground else (),
         field_kinds=catalog_field_kinds(catalog),
-        meant_values={"event.code": event_codes(question, previous)} if ground else None,
+        meant_values={"event.code": event_codes(question, previous),
+                      "event.severity_label": severity_labels(question, previous)} if ground else None,
     )
 
 

@@ -314,7 +314,10 @@ def _conditions(
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
     if strings is not None:  # the question's words: one shared definition (see decoding_schema)
-        text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF}
+        pool = [v for v in strings if not any(w.strip("*.") in negated for w in v.split(" "))] if negated else strings
+        # No words, no free string value: an empty one was the adapter's way out once the
+        # grammar had taken its wrong words away (rule.name "" for "… just give me rule.name").
+        text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF} if pool else None
     if scalars is not None:
         scalars = [n for n in scalars if _number_text(n) not in negated]
         number = {"type": "number", "enum": list(scalars)} if scalars else None
@@ -323,7 +326,8 @@ def _conditions(
     counts = [n for n in names if kinds.get(n) == "number"] if kinds is not None else []
     typed = kinds is not None and "enum" in field
     # Without field types a value may be any scalar; with them, the rest of the fields take strings.
-    scalar = {"anyOf": [text]} if typed else {"anyOf": [a for a in (text, number, {"type": "boolean"}) if a is not None]}
+    kinds_of_value = [text] if typed else [text, number, {"type": "boolean"}]
+    scalar = {"anyOf": [a for a in kinds_of_value if a is not None]}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
     if numbers is not None:  # numeric bounds only from the question's numbers
@@ -376,19 +380,22 @@ def _conditions(
                                 *([{"type": "number", "enum": port_numbers}] if port_numbers else [])]}
         others = [n for n in names if n not in ports and n not in unranged]
         ranged = [*([(_field_spec(others), bound)] if others else []), ({"type": "string", "enum": ports}, port_bound)]
+    compared = free and bool(scalar["anyOf"])
     alternatives = [
-        *([variant(None, valued, value=scalar), variant(["in"], valued, value=values)] if free else []),
+        *([variant(None, valued, value=scalar)] if compared else []),
+        *([variant(["match", "phrase", "wildcard", "prefix"], valued, value=text)] if text is not None and free else []),
+        *([variant(["in"], valued, value=values)] if compared else []),
         *(variant(["range"], on, gte=b, lte=b, gt=b, lt=b) for on, b in ranged),
         *([variant(["exists"], present)] if present is not None else []),
     ]
-    if text is not None and free:
-        alternatives.insert(1, variant(["match", "phrase", "wildcard", "prefix"], valued, value=text))
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
         if meant is not None and name in meant:
             own = tuple(v for v in own if v in set(meant[name]))
         own = tuple(v for v in own if v not in negated)
-        word = {"anyOf": [text, *([{"type": "string", "enum": list(own)}] if own else [])]}
+        word = {"anyOf": [a for a in (text, {"type": "string", "enum": list(own)} if own else None) if a is not None]}
+        if not word["anyOf"] and name not in CLOSED_FIELDS:  # no words and no values of its own
+            continue
         if name in CLOSED_FIELDS:  # only its own values, and words spelt as one of its kind
             like = CLOSED_FIELDS[name]
             spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own and w not in negated]
@@ -662,14 +669,14 @@ def _cached_schema(
         )
     if tools is None or "none" in tools or not branches:
         branches.append(_reply_schema())
-    if search_values is not None and searches:
-        # no words at all: only the fields' own known values (an empty string matches nothing)
-        text = {"type": "string", "enum": list(search_values)} if search_values else {"type": "string", "maxLength": 0}
-        defs = {SEARCH_TEXT: text}
+    if search_values and searches:
+        # (no words at all: no condition refers to them, only to the fields' own known values)
+        defs = {SEARCH_TEXT: {"type": "string", "enum": list(search_values)}}
         negated = {w.removeprefix(NEGATED) for w in search_shape if w.startswith(NEGATED)}
-        if negated:  # the words without the negated ones and the spans and patterns made of them
-            kept = [v for v in search_values if not any(w.strip("*.") in negated for w in v.split(" "))]
-            defs[SEARCH_KEPT] = {"type": "string", "enum": kept} if kept else {"type": "string", "maxLength": 0}
+        # the words without the negated ones and the spans and patterns made of them
+        kept = [v for v in search_values if not any(w.strip("*.") in negated for w in v.split(" "))]
+        if negated and kept:
+            defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
         return {"anyOf": branches, "$defs": defs}
     return {"anyOf": branches}
 
