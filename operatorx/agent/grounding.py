@@ -960,7 +960,8 @@ def _status_constants(question: str) -> set[int]:
             if cue.search(question) or any(_one_typo(w, word) for w in words) for n in bounds}
 
 
-_DECIMAL = re.compile(r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?")
+_WRITTEN_NUMBER = r"(?<![A-Za-z\d])(?<!\d\.)(\d{1,12}(?:\.\d{1,6})?)"  # a written number, not part of a word or address
+_DECIMAL = re.compile(_WRITTEN_NUMBER)
 # A number written with its unit stands only for the scaled value ("2 hours" 7200, "3 MB"
 # 3,000,000 or 3 MiB); the unit words (plural "s" dropped) by their scales.
 _UNIT_OF = {
@@ -974,7 +975,7 @@ _UNIT_OF = {
     **dict.fromkeys(("tb", "tib", "terabyte"), (10**12,)),
 }
 _UNITED = re.compile(
-    r"(?<![A-Za-z\d])(?<!\d\.)(\d{1,12}(?:\.\d{1,6})?)\s?(s|secs?|seconds?|b|bytes?|m|mins?|minutes?|h|hrs?|hours?"
+    _WRITTEN_NUMBER + r"\s?(s|secs?|seconds?|b|bytes?|m|mins?|minutes?|h|hrs?|hours?"
     r"|d|days?|k|kb|kib|kilobytes?|mb|mib|megabytes?|gb|gib|gigabytes?|tb|tib|terabytes?)\b", re.I)
 
 
@@ -1520,7 +1521,7 @@ def negated_values(question: str) -> tuple[str, ...]:
 # value a field equals: the adapter compared destination.port with 24 and 12. (A bare "s" is a
 # plural: "404s".)
 _TIMED = re.compile(
-    r"(?<![A-Za-z\d])(?<!\d\.)\d{1,12}(?:\.\d{1,6})?\s?(secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?"
+    _WRITTEN_NUMBER + r"\s?(secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?"
     r"|w|wks?|weeks?)\b", re.I)
 
 

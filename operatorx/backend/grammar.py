@@ -278,6 +278,13 @@ def _number_text(n: float) -> str:
     return str(int(n)) if float(n).is_integer() else str(n)
 
 
+def kept_words(values: list[str], negated: frozenset[str] | set[str]) -> list[str]:
+    """The search words without the negated ones and the spans and patterns made of them."""
+    if not negated:
+        return list(values)
+    return [v for v in values if not any(w.strip("*.") in negated for w in v.split(" "))]
+
+
 def _conditions(
     field: dict,
     ip_fields: list[str] | None = None,
@@ -314,7 +321,7 @@ def _conditions(
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
     if strings is not None:  # the question's words: one shared definition (see decoding_schema)
-        pool = [v for v in strings if not any(w.strip("*.") in negated for w in v.split(" "))] if negated else strings
+        pool = kept_words(strings, negated)
         # No words, no free string value: an empty one was the adapter's way out once the
         # grammar had taken its wrong words away (rule.name "" for "… just give me rule.name").
         text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF} if pool else None
@@ -393,15 +400,14 @@ def _conditions(
         if meant is not None and name in meant:
             own = tuple(v for v in own if v in set(meant[name]))
         own = tuple(v for v in own if v not in negated)
-        word = {"anyOf": [a for a in (text, {"type": "string", "enum": list(own)} if own else None) if a is not None]}
-        if not word["anyOf"] and name not in CLOSED_FIELDS:  # no words and no values of its own
-            continue
         if name in CLOSED_FIELDS:  # only its own values, and words spelt as one of its kind
             like = CLOSED_FIELDS[name]
             spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own and w not in negated]
-            if not own and not spelt:  # nothing it may be compared with: no condition on it
-                continue
             word = {"type": "string", "enum": [*own, *spelt]}
+        else:  # the words, or its own values
+            word = {"anyOf": [a for a in (text, {"type": "string", "enum": list(own)} if own else None) if a is not None]}
+        if not word.get("enum", word.get("anyOf")):  # nothing it may be compared with: no condition on it
+            continue
         one = {"anyOf": [word]} if typed else {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
         alternatives += [
             variant(None, on, value=one),
@@ -673,8 +679,7 @@ def _cached_schema(
         # (no words at all: no condition refers to them, only to the fields' own known values)
         defs = {SEARCH_TEXT: {"type": "string", "enum": list(search_values)}}
         negated = {w.removeprefix(NEGATED) for w in search_shape if w.startswith(NEGATED)}
-        # the words without the negated ones and the spans and patterns made of them
-        kept = [v for v in search_values if not any(w.strip("*.") in negated for w in v.split(" "))]
+        kept = kept_words(search_values, negated)
         if negated and kept:
             defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
         return {"anyOf": branches, "$defs": defs}
