@@ -163,3 +163,82 @@ def test_ensure_demo_data_is_idempotent(es_url):
     before = client.count(index="logs-*")["count"]
     assert fixtures.ensure_demo_data(client) == {}
     assert client.count(index="logs-*")["count"] == before >= 1000
+
+
+class _ForeignCluster:
+    """Stands in for someone else's cluster: answers health with its name and records any other call."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+        self.cluster = self
+        self.indices = self
+
+    def health(self, **_):
+        return {"cluster_name": "so-prod"}
+
+    def __getattr__(self, name):
+        self.calls.append(name)
+        raise AssertionError(f"replace called {name} on a cluster it must not touch")
+
+
+def test_replace_refuses_a_cluster_operatorx_did_not_start():
+    from operatorx.errors import OperatorXError
+
+    foreign = _ForeignCluster()
+    with pytest.raises(OperatorXError, match="so-prod"):
+        fixtures.replace(foreign)
+    assert foreign.calls == []
+
+
+@pytest.mark.elastic
+def test_judge_data_is_one_batch_pinned_to_its_instant_and_the_demo_gets_fresh_data_back(es_url):
+    """``--load-fixtures`` leaves exactly the judge's batch; the judge runs "last hour" as of its
+    instant (the clock's "now" finds nothing there); stale data is replaced, never doubled."""
+    from operatorx.config import Config, ElasticConfig
+    from operatorx.schemas.elastic import EsSearch
+    from operatorx.tools.elastic.client import make_client
+    from operatorx.training import evaluate as ev
+
+    client = make_client(ElasticConfig(), url=es_url)
+    streams = ",".join(fixtures.STREAMS)
+    size = len(fixtures.generate(seed=7, now=fixtures.JUDGE_NOW))
+    fixtures.ensure_demo_data(client)
+    try:
+        assert fixtures.ensure_judge_data(client) == fixtures.JUDGE_NOW
+        assert fixtures.batch_instant(client) == fixtures.JUDGE_NOW
+        assert client.count(index=streams)["count"] == size
+        backing = client.indices.resolve_index(name=streams)["data_streams"]
+        fixtures.ensure_judge_data(client)  # already there: loads nothing
+        assert client.indices.resolve_index(name=streams)["data_streams"] == backing
+        assert client.count(index=streams)["count"] == size
+
+        last_hour = EsSearch.model_validate({"since": "now-1h", "size": 0})
+        pinned = ev.SearchJudge(client, es_url, fixtures.JUDGE_NOW).signature(last_hour)
+        clock = ev.SearchJudge(client, es_url).signature(last_hour)
+        assert pinned[0] > 0 and clock[0] == 0
+        judge, mode = ev.connect_judge(Config(), es_url, load_fixtures=False)
+        assert judge is not None and judge.now == fixtures.JUDGE_NOW and "2026-06-17T14:00:00" in mode
+    finally:
+        assert fixtures.ensure_demo_data(client)  # the judge's batch is stale: replaced
+    assert client.count(index=streams)["count"] == size
+    fresh = fixtures.batch_instant(client)
+    assert fresh is not None and datetime.now(UTC) - fresh < timedelta(minutes=5)
+
+
+def test_pinned_now_anchors_date_math_only():
+    from operatorx.training.evaluate import pin_now
+
+    body = {"query": {"bool": {"filter": [
+        {"range": {"@timestamp": {"gte": "now-1h/h", "lte": "now"}}},
+        {"range": {"@timestamp": {"gt": "now/d", "lt": "2026-01-02T00:00:00Z"}}},
+        {"term": {"notice.note": "now"}},
+        {"range": {"destination.port": {"gte": 1024}}},
+    ]}}, "aggs": {"t": {"date_histogram": {"extended_bounds": {"min": "now-7d", "max": "now"}}}}}
+    out = pin_now(body, datetime(2026, 6, 17, 14, 0, tzinfo=UTC))
+    f = out["query"]["bool"]["filter"]
+    assert f[0]["range"]["@timestamp"] == {"gte": "2026-06-17T14:00:00.000Z||-1h/h", "lte": "2026-06-17T14:00:00.000Z"}
+    assert f[1]["range"]["@timestamp"] == {"gt": "2026-06-17T14:00:00.000Z||/d", "lt": "2026-01-02T00:00:00Z"}
+    assert f[2] == {"term": {"notice.note": "now"}} and f[3] == {"range": {"destination.port": {"gte": 1024}}}
+    assert out["aggs"]["t"]["date_histogram"]["extended_bounds"] == {
+        "min": "2026-06-17T14:00:00.000Z||-7d", "max": "2026-06-17T14:00:00.000Z"}
+    assert body["query"]["bool"]["filter"][0]["range"]["@timestamp"]["lte"] == "now"  # not changed in place

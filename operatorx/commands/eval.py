@@ -33,7 +33,8 @@ def register(sub) -> None:
     p.add_argument("--model", metavar="GGUF", help="base model file, or smollm2 / gemma3-270m (default: the packaged SmolLM2)")
     p.add_argument("--adapter", metavar="GGUF", help="LoRA adapter file (default: the packaged one)")
     p.add_argument("--load-fixtures", action="store_true",
-                   help="load the fixture data into the cluster first (a scratch/demo cluster only)")
+                   help="make the fixture streams hold the judge's one batch first, replacing what they hold "
+                        "(only in a cluster OperatorX started, e.g. `make es-up`'s)")
     p.add_argument("--no-es", action="store_true", help="judge searches by canonical form only")
     p.add_argument("--json", metavar="OUT", help="also write the full report (every record) as JSON")
     p.add_argument("--quiet", action="store_true", help="no per-record progress on stderr")

@@ -13,7 +13,9 @@ conversation's last call, as a follow-up). The score per record:
   canonical forms equal, or, when a cluster with the fixture data answers and the
   expected search finds something, both searches return the
   same hits (ids, as a set, when size > 0), the same total and the same buckets /
-  cardinality; no tool: same ``kind``;
+  cardinality, both run with ``now`` pinned to the instant the fixture batch stands for
+  (``--load-fixtures`` loads the judge's batch, ``fixtures.JUDGE_NOW``), so that a verdict on
+  "last hour" does not depend on when the eval runs; no tool: same ``kind``;
 * **refusals** — for no-tool records, the right kind and no call; for call records, how
   often the planner declined (false refusals);
 * **latency** — the planner's wall time per question, p50 and p95.
@@ -27,11 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -157,12 +161,36 @@ def canonical(plan) -> dict:
 # --- executing searches ----------------------------------------------------------------------------
 
 
-class SearchJudge:
-    """Runs searches against a cluster with the fixture data and compares what they find."""
+_NOW_MATH = re.compile(r"^now(?=$|[-+/])")
+_BOUNDS = frozenset({"gte", "gt", "lte", "lt", "min", "max"})
 
-    def __init__(self, client: Any, url: str):
+
+def pin_now(body: Any, now: datetime) -> Any:
+    """``body`` with every ``now`` of its date math anchored on ``now`` (``now-1h`` becomes
+    ``2026-06-17T14:00:00.000Z||-1h``), so a window means the same whenever the search runs.
+
+    Only range bounds (and histogram bounds) are date math; a term value "now" is a word.
+    """
+    anchor = now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if isinstance(body, dict):
+        return {k: (_NOW_MATH.sub(anchor + "||", v).removesuffix("||")
+                    if k in _BOUNDS and isinstance(v, str) else pin_now(v, now)) for k, v in body.items()}
+    if isinstance(body, list):
+        return [pin_now(v, now) for v in body]
+    return body
+
+
+class SearchJudge:
+    """Runs searches against a cluster with the fixture data and compares what they find.
+
+    With ``now`` set (the instant the fixture batch was generated for) every search runs as if at
+    that instant: the verdict does not move with the clock.
+    """
+
+    def __init__(self, client: Any, url: str, now: datetime | None = None):
         self.client = client
         self.url = url
+        self.now = now
         self._cache: dict[str, tuple | str] = {}
 
     def signature(self, search: EsSearch) -> tuple | str:
@@ -173,6 +201,8 @@ class SearchJudge:
         if key in self._cache:
             return self._cache[key]
         body = build_body(search)
+        if self.now is not None:
+            body = pin_now(body, self.now)
         body.pop("_source", None)
         body["_source"] = False
         try:
@@ -199,8 +229,14 @@ class SearchJudge:
 
 
 def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJudge | None, str]:
-    """A judge for the cluster at ``url``, or None and the reason (the report says which)."""
+    """A judge for the cluster at ``url``, or None and the reason (the report says which).
+
+    ``load_fixtures`` makes the fixture streams hold exactly the judge's batch (replacing them in
+    a cluster OperatorX started; an OperatorXError elsewhere). Without it, searches are pinned to
+    the instant of the one batch the streams hold, or run at the clock's "now" when they hold more.
+    """
     from operatorx.errors import OperatorXError
+    from operatorx.tools.elastic import fixtures
     from operatorx.tools.elastic.client import make_client
 
     es_cfg = config.elasticsearch.model_copy(update={"request_timeout_s": 10.0})
@@ -209,17 +245,16 @@ def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJ
         client.cluster.health(timeout="5s")
     except (OperatorXError, Exception) as e:  # noqa: BLE001
         return None, f"no cluster answered at {url} ({type(e).__name__}); searches compared by canonical form only"
-    if load_fixtures:
-        from operatorx.tools.elastic import fixtures
-
-        fixtures.ensure_demo_data(client)
+    now = fixtures.ensure_judge_data(client) if load_fixtures else fixtures.batch_instant(client)
     try:
         n = client.count(index="logs-zeek-so*", ignore_unavailable=True, allow_no_indices=True).get("count", 0)
     except Exception:  # noqa: BLE001
         n = 0
     if not n:
         return None, f"{url} holds no fixture data (use --load-fixtures); searches compared by canonical form only"
-    return SearchJudge(client, url), f"searches executed against {url} (fixture data) and compared"
+    when = (f"now pinned to the fixture batch's {now.isoformat(timespec='seconds')}" if now is not None
+            else "now is the clock's: the streams hold more than one fixture batch (use --load-fixtures)")
+    return SearchJudge(client, url, now), f"searches executed against {url} (fixture data) and compared; {when}"
 
 
 # --- scoring -------------------------------------------------------------------------------------------

@@ -9,8 +9,15 @@ the ``wildcard`` nor the ``match_only_text`` field type, so ``process.command_li
 mapped as ``keyword`` and ``message`` as ``text`` here (``FIXTURE_TYPES``). Both stay in the
 same type family, so every query OperatorX builds behaves the same.
 
-The distribution cannot delete a data stream either (no ``DELETE _data_stream`` handler), so
-``ensure_demo_data`` only ever adds a fresh batch when the newest data has gone stale.
+The distribution cannot delete a data stream either (no ``DELETE _data_stream`` handler), nor
+delete by query; ``replace`` empties a stream by rolling it over and deleting its old backing
+indices, and only in a cluster OperatorX started itself (its name starts with ``operatorx-``).
+Anywhere else ``ensure_demo_data`` only ever adds a fresh batch when the newest data has gone stale.
+
+Each load records the instant its batch was generated for in the templates' ``_meta``, so that
+``batch_instant`` can say which instant the data stands for. ``operatorx eval`` judges searches on
+one batch generated for ``JUDGE_NOW`` with ``now`` pinned to it: a verdict on "last hour" must not
+depend on when the eval runs (``ensure_judge_data``).
 
 Documents are spread over the 7 days before ``now``; the planted findings analysts ask about
 (``PLANTED``) sit in the last minutes of today (UTC) so that "today" and "last 24 hours" hit.
@@ -25,6 +32,7 @@ import string
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from operatorx.errors import OperatorXError
 from operatorx.tools.elastic.catalog import FieldCatalog, _packaged
 
 FIXTURE_TYPES = {"wildcard": "keyword", "match_only_text": "text"}
@@ -42,6 +50,11 @@ STREAMS = {
     "logs-system.security-default": ("operatorx-system-security", "logs-system.security-default*"),
 }
 TEMPLATE_PRIORITY = 510  # above SO's own 500, so it wins over a template a colleague left behind
+META_KEY = "operatorx_fixtures"  # the templates' _meta entry: the batch's instant, seed and size
+# The instant the eval's judge data stands for: a Wednesday afternoon, so that "today", "this
+# week" and "yesterday" are three different windows.
+JUDGE_NOW = datetime(2026, 6, 17, 14, 0, tzinfo=UTC)
+OURS = "operatorx-"  # the cluster names local_cluster gives (demo, test): data there may be replaced
 
 INTERNAL = ["10.20.4.17", "10.20.4.23", "10.20.4.31", "10.20.5.12", "10.20.5.40", "10.20.6.8", "10.20.7.14"]
 DC, DNS_SERVER, INTRANET, APP = "10.20.1.5", "10.20.1.10", "10.20.1.20", "10.20.1.30"
@@ -516,9 +529,11 @@ def load(client: Any, seed: int = 7, now: datetime | None = None, n_per_dataset:
     """Create the templates and bulk-load one batch (refreshed); returns documents per stream."""
     from elasticsearch import helpers
 
-    for name, body in index_templates().items():
-        client.indices.put_index_template(name=name, **body)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     docs = generate(seed, n_per_dataset, now)
+    batch = {META_KEY: {"now": _iso(now), "seed": seed, "docs": len(docs)}}
+    for name, body in index_templates().items():
+        client.indices.put_index_template(name=name, **{**body, "_meta": {**body.get("_meta", {}), **batch}})
     actions = ({"_op_type": "create", "_index": stream, "_source": doc} for stream, doc in docs)
     helpers.bulk(client, actions, chunk_size=1000, refresh=True)
     counts: dict[str, int] = {}
@@ -527,10 +542,61 @@ def load(client: Any, seed: int = 7, now: datetime | None = None, n_per_dataset:
     return counts
 
 
+def batch_instant(client: Any) -> datetime | None:
+    """The instant of the one batch the fixture streams hold; None when they hold anything else
+    (no batch, several, or documents that no load wrote)."""
+    metas = []
+    for name, _ in STREAMS.values():
+        found = client.options(ignore_status=404).indices.get_index_template(name=name).get("index_templates") or []
+        metas.append((found[0]["index_template"].get("_meta") or {}).get(META_KEY) if found else None)
+    first = metas[0]
+    if not first or any(m != first for m in metas[1:]):
+        return None
+    n = client.count(index=",".join(STREAMS), ignore_unavailable=True, allow_no_indices=True)["count"]
+    return datetime.fromisoformat(first["now"]) if n == first["docs"] else None
+
+
+def is_ours(client: Any) -> str | None:
+    """None when OperatorX started this cluster (its data may be replaced); else its name."""
+    name = str(client.cluster.health().get("cluster_name", "?"))
+    return None if name.startswith(OURS) else name
+
+
+def replace(client: Any, seed: int = 7, now: datetime | None = None) -> dict[str, int]:
+    """Empty the fixture streams, then load one batch. Refuses in a cluster OperatorX did not start.
+
+    A stream is emptied by rolling it over and deleting its old backing indices: the distribution
+    has neither ``DELETE _data_stream`` nor delete-by-query, and a write index cannot be deleted.
+    """
+    foreign = is_ours(client)
+    if foreign is not None:
+        raise OperatorXError(
+            f"Refusing to replace the fixture streams in cluster {foreign!r}: OperatorX only replaces data "
+            f"in a cluster it started itself (named {OURS}…). Point the eval at `make es-up`'s cluster.")
+    for stream in STREAMS:
+        streams = client.options(ignore_status=404).indices.resolve_index(name=stream).get("data_streams") or []
+        if not streams:
+            continue
+        new = client.indices.rollover(alias=stream)["new_index"]
+        old = [i for i in streams[0]["backing_indices"] if i != new]
+        if old:
+            client.indices.delete(index=",".join(old))
+    return load(client, seed, now)
+
+
+def ensure_judge_data(client: Any) -> datetime:
+    """Make the fixture streams hold exactly the judge's batch (``JUDGE_NOW``); returns its instant."""
+    if batch_instant(client) != JUDGE_NOW:
+        replace(client, now=JUDGE_NOW)
+    return JUDGE_NOW
+
+
 def ensure_demo_data(client: Any, max_age: timedelta = timedelta(hours=6)) -> dict[str, int]:
     """Load demo data unless every stream already has some newer than ``max_age``; idempotent.
 
-    Returns what was loaded (empty when the data was fresh enough).
+    Stale data is replaced in a cluster OperatorX started (the judge's batch, or yesterday's, would
+    otherwise double every count); elsewhere a fresh batch is only added. Returns what was loaded
+    (empty when the data was fresh enough).
     """
     fresh = True
     for stream in STREAMS:
@@ -545,4 +611,6 @@ def ensure_demo_data(client: Any, max_age: timedelta = timedelta(hours=6)) -> di
         if newest is None or datetime.now(UTC) - datetime.fromtimestamp(newest / 1000, UTC) > max_age:
             fresh = False
             break
-    return {} if fresh else load(client)
+    if fresh:
+        return {}
+    return replace(client) if is_ours(client) is None else load(client)
