@@ -62,7 +62,8 @@ _SHELL_COMMANDS = (
     r"kill|id|whoami|ls|mv|cp|dd|mkfs|sudo|de+l+e+e*t\w*|drop|put|post"
 )
 _HOSTILE = [
-    (re.compile(r"\|\s*[\w/]|`|\$\(|&&|;\s*(?:" + _SHELL_COMMANDS + r")\b|\brun (this|these)\s*:|"
+    (re.compile(r"\|\s*(?:/|(?:" + _SHELL_COMMANDS + r")\b)|`|\$\(|&&|;\s*(?:" + _SHELL_COMMANDS + r")\b|"
+                r"\brun (this|these)\s*:|"
                 r"\b(then|and) (run|execute|exec) (?:" + _SHELL_COMMANDS + r")\b", re.I),
      "it contains shell syntax (pipes, command separators or substitutions)"),
     (re.compile(r"\"\s*[}\]]|\{\s*\"|</?s>|<\||\bassistant\s*:|\bsystem\s*:", re.I),
@@ -126,10 +127,29 @@ def _is_destructive_order(question: str) -> bool:
     return True
 
 
+# A quoted phrase that a search asks for ("log messages with the phrase "ignore previous
+# instructions"", "containing 'rm -rf'") is the hunt's data, not an order to the planner.
+_SOUGHT_PHRASE = re.compile(
+    r"\b(phrase|string|text|containing|contains?|contained|matching|match(es)?|with|saying|says?|reads?)\s+"
+    r"(\"[^\"]*\"|'[^']*'|\u201c[^\u201d]*\u201d)", re.I)
+# A hunt through command lines: shell syntax in it is what the analyst is looking for.
+_COMMAND_LINE_HUNT = re.compile(r"\b(command[- ]?lines?|cmd ?lines?|process(es)?|executed|spawned)\b", re.I)
+_SHELL_SYNTAX, _LEAVES_RULES = 0, 2  # indices into _HOSTILE: the checks a hunt's data may trip
+
+
 def hostile_reason(question: str) -> str | None:
-    """Why a request is hostile (injection, file access, attack), or None."""
-    for pattern, reason in _HOSTILE:
-        if pattern.search(question):
+    """Why a request is hostile (injection, file access, attack), or None.
+
+    A search's data is not an order: a quoted phrase the request asks to find, and shell syntax
+    in a hunt through command lines, are not read for shell syntax or rule-leaving words. The
+    checks for call-rewriting text and file-writing nmap options always read all of it.
+    """
+    data_free = _SOUGHT_PHRASE.sub(" ", question) if _LOG_WORDS.search(question) else question
+    for i, (pattern, reason) in enumerate(_HOSTILE):
+        text = data_free if i in (_SHELL_SYNTAX, _LEAVES_RULES) else question
+        if i == _SHELL_SYNTAX and _COMMAND_LINE_HUNT.search(question) and _LOG_WORDS.search(question):
+            continue
+        if pattern.search(text):
             return reason
     return None
 
