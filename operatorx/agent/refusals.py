@@ -49,17 +49,20 @@ HOSTILE_WORDS = frozenset((
     # instruct the model, or reach the shell
     "ignore", "ignoring", "forget", "disregard", "bypass", "override", "instructions", "instruction",
     "rules", "prompt", "jailbreak", "pretend", "dan", "unrestricted", "sudo", "root", "cat", "rm", "wget",
-    "bash",
+    "bash", "export",
 ))
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _PATH = re.compile(r"(?<![\w.])/(etc|var|tmp|root|home|usr|bin|dev|proc)/|\b[a-z]:\\\\?windows\\", re.I)
+# A name with dots (a domain, a host, a field, an address) is data: "update.micros0ft-cdn.example"
+# asks to update nothing, and "rule.name" is no misspelt "rules".
+_DOTTED = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)+")
 
 
 def has_hostile_cue(question: str) -> bool:
     """True when a word (or a file path) of ``question`` asks to change, attack or instruct."""
     if _PATH.search(question):
         return True
-    words = set(_WORD.findall(question.lower()))
+    words = set(_WORD.findall(_DOTTED.sub(" ", question).lower()))
     words |= {p for w in words if "-" in w for p in w.split("-")}
     if words & HOSTILE_WORDS:
         return True
