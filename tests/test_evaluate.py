@@ -195,6 +195,29 @@ def test_searches_judged_by_what_they_find(es_url):
                           judge) == (False, "mismatch")
 
 
+@pytest.mark.elastic
+def test_a_sort_that_is_asked_for_is_judged(es_url):
+    """"The biggest connections" answered in time order finds the same hits but not the answer;
+    a plan may sort what the question did not ask to sort."""
+    from operatorx.tools.elastic import fixtures
+    from operatorx.tools.elastic.client import make_client
+
+    fixtures.ensure_demo_data(make_client(CONFIG.elasticsearch, url=es_url))
+    judge, mode = ev.connect_judge(CONFIG, es_url, load_fixtures=False)
+    assert judge is not None, mode
+    conns = [{"field": "event.dataset", "value": "zeek.conn"}]
+    biggest = {"tool": "elasticsearch", "where": conns, "sort": [{"field": "network.bytes", "order": "desc"}],
+               "size": 10000}
+    newest = EsSearch.model_validate({"where": [*conns, {"field": "event.module", "value": "zeek"}], "size": 10000})
+    by_size = EsSearch.model_validate({**biggest, "where": newest.model_dump()["where"]})
+    exp_sig, new_sig = judge.signature(EsSearch.model_validate(biggest)), judge.signature(newest)
+    assert set(exp_sig[1]) == set(new_sig[1]) and exp_sig[1] != new_sig[1]  # same hits, another order
+    assert ev.judge_match(biggest, newest, judge) == (False, "mismatch")
+    assert ev.judge_match(biggest, by_size, judge) == (True, "execution")
+    unsorted = {"tool": "elasticsearch", "where": conns, "size": 10000}
+    assert ev.judge_match(unsorted, by_size, judge) == (True, "execution")
+
+
 def test_resolver_maps_scope_names_only():
     resolve = ev.scope_resolver(CONFIG)
     assert resolve("ws-fin-07", None)[0][4][0] == "10.255.0.1"

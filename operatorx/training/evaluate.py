@@ -12,7 +12,8 @@ conversation's last call, as a follow-up). The score per record:
   order, port spellings, nmap's defaults and -A's parts do not count); Elasticsearch:
   canonical forms equal, or, when a cluster with the fixture data answers and the
   expected search finds something, both searches return the
-  same hits (ids, as a set, when size > 0), the same total and the same buckets /
+  same hits (ids when size > 0: in order when the expected search sorts, else as a set), the
+  same total and the same buckets /
   cardinality, both run with ``now`` pinned to the instant the fixture batch stands for
   (``--load-fixtures`` loads the judge's batch, ``fixtures.JUDGE_NOW``), so that a verdict on
   "last hour" does not depend on when the eval runs; no tool: same ``kind``;
@@ -194,7 +195,7 @@ class SearchJudge:
         self._cache: dict[str, tuple | str] = {}
 
     def signature(self, search: EsSearch) -> tuple | str:
-        """(total, hit ids or None, buckets or None, value) — or an error string."""
+        """(total, hit ids in order or None, buckets or None, value) — or an error string."""
         from operatorx.tools.elastic.body import AGG_NAMES, build_body
 
         key = json.dumps(search.compact(), sort_keys=True)
@@ -213,7 +214,7 @@ class SearchJudge:
         data = getattr(resp, "body", resp)
         hits = data.get("hits", {})
         total = (hits.get("total") or {}).get("value", 0)
-        ids = frozenset(h["_id"] for h in hits.get("hits", [])) if search.size > 0 else None
+        ids = tuple(h["_id"] for h in hits.get("hits", [])) if search.size > 0 else None
         buckets = value = None
         if search.agg:
             raw = (data.get("aggregations") or {}).get(AGG_NAMES[search.agg.type], {})
@@ -226,6 +227,17 @@ class SearchJudge:
     @staticmethod
     def empty(sig: tuple | str) -> bool:
         return isinstance(sig, str) or (sig[0] == 0 and not sig[2] and not sig[3])
+
+    @staticmethod
+    def same(expected: tuple | str, planned: tuple | str, ordered: bool) -> bool:
+        """Whether the plan found what the expected search found: its hits in the same order when
+        the expected search sorts ("the biggest connections"), else the same set of hits."""
+        def unordered(sig: tuple | str) -> tuple | str:
+            if isinstance(sig, str) or sig[1] is None:
+                return sig
+            return (sig[0], frozenset(sig[1]), *sig[2:])
+
+        return expected == planned if ordered else unordered(expected) == unordered(planned)
 
 
 def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJudge | None, str]:
@@ -378,7 +390,7 @@ def judge_match(expected: dict, plan, judge: SearchJudge | None) -> tuple[bool, 
     if isinstance(exp, EsSearch) and judge is not None:
         sig = judge.signature(exp)
         if not judge.empty(sig):
-            same = sig == judge.signature(plan)
+            same = judge.same(sig, judge.signature(plan), ordered=bool(exp.sort))
             return same, "execution" if same else "mismatch"
     return False, "mismatch"
 
