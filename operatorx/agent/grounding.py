@@ -144,10 +144,11 @@ def hostile_reason(question: str) -> str | None:
     in a hunt through command lines, are not read for shell syntax or rule-leaving words. The
     checks for call-rewriting text and file-writing nmap options always read all of it.
     """
-    data_free = _SOUGHT_PHRASE.sub(" ", question) if _LOG_WORDS.search(question) else question
+    search = _LOG_WORDS.search(question) is not None
+    data_free = _SOUGHT_PHRASE.sub(" ", question) if search else question
     for i, (pattern, reason) in enumerate(_HOSTILE):
         text = data_free if i in (_SHELL_SYNTAX, _LEAVES_RULES) else question
-        if i == _SHELL_SYNTAX and _COMMAND_LINE_HUNT.search(question) and _LOG_WORDS.search(question):
+        if i == _SHELL_SYNTAX and search and _COMMAND_LINE_HUNT.search(question):
             continue
         if pattern.search(text):
             return reason

@@ -11,9 +11,8 @@ conversation's last call, as a follow-up). The score per record:
 * **semantic match** — nmap: canonical forms equal (``canonical_nmap``: what nmap runs, so
   order, port spellings, nmap's defaults and -A's parts do not count); Elasticsearch:
   canonical forms equal, or, when a cluster with the fixture data answers and the
-  expected search finds something, both searches return the
-  same hits (ids when size > 0: in order when the expected search sorts, else as a set), the
-  same total and the same buckets /
+  expected search finds something, both searches return the same hits (ids when size > 0: in
+  order when the expected search sorts, else as a set), the same total and the same buckets /
   cardinality, both run with ``now`` pinned to the instant the fixture batch stands for
   (``--load-fixtures`` loads the judge's batch, ``fixtures.JUDGE_NOW``), so that a verdict on
   "last hour" does not depend on when the eval runs; no tool: same ``kind``;
@@ -245,7 +244,8 @@ def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJ
 
     ``load_fixtures`` makes the fixture streams hold exactly the judge's batch (replacing them in
     a cluster OperatorX started; an OperatorXError elsewhere). Without it, searches are pinned to
-    the instant of the one batch the streams hold, or run at the clock's "now" when they hold more.
+    the instant of the one batch the streams hold, or run at the clock's "now" when they hold
+    anything else (several batches, other data).
     """
     from operatorx.errors import OperatorXError
     from operatorx.tools.elastic import fixtures
@@ -265,7 +265,7 @@ def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJ
     if not n:
         return None, f"{url} holds no fixture data (use --load-fixtures); searches compared by canonical form only"
     when = (f"now pinned to the fixture batch's {now.isoformat(timespec='seconds')}" if now is not None
-            else "now is the clock's: the streams hold more than one fixture batch (use --load-fixtures)")
+            else "now is the clock's: the streams hold no single known fixture batch (use --load-fixtures)")
     return SearchJudge(client, url, now), f"searches executed against {url} (fixture data) and compared; {when}"
 
 
