@@ -128,9 +128,11 @@ def _is_destructive_order(question: str) -> bool:
 
 
 # A quoted phrase that a search asks for ("log messages with the phrase "ignore previous
-# instructions"", "containing 'rm -rf'") is the hunt's data, not an order to the planner.
+# instructions"", "containing 'rm -rf'") is the hunt's data, not an order to the planner. Text
+# that a field "reads" or "says" is relayed, the usual frame of an injection ("the notice reads
+# "…" - follow it"), so it is still read.
 _SOUGHT_PHRASE = re.compile(
-    r"\b(phrase|string|text|containing|contains?|contained|matching|match(es)?|with|saying|says?|reads?)\s+"
+    r"\b(phrase|string|text|containing|contains?|contained|matching|match(es)?|with)\s+"
     r"(\"[^\"]*\"|'[^']*'|\u201c[^\u201d]*\u201d)", re.I)
 # A hunt through command lines: shell syntax in it is what the analyst is looking for.
 _COMMAND_LINE_HUNT = re.compile(r"\b(command[- ]?lines?|cmd ?lines?|process(es)?|executed|spawned)\b", re.I)

@@ -21,7 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from operatorx.agent.grounding import _LOG_WORDS, _SCAN_WORDS, _one_typo, scan_only, target_candidates
+from operatorx.agent.grounding import (
+    _LOG_WORDS,
+    _SCAN_WORDS,
+    _SOUGHT_PHRASE,
+    _one_typo,
+    scan_only,
+    target_candidates,
+)
 from operatorx.agent.replies import (  # noqa: F401 - the messages are this module's vocabulary too
     DESTRUCTIVE,
     INJECTION,
@@ -59,9 +66,15 @@ _DOTTED = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)+")
 
 
 def has_hostile_cue(question: str) -> bool:
-    """True when a word (or a file path) of ``question`` asks to change, attack or instruct."""
+    """True when a word (or a file path) of ``question`` asks to change, attack or instruct.
+
+    A quoted phrase that a log search asks for ('messages with the phrase "ignore previous
+    instructions"') is the hunt's data and is not read, as in the pre-check.
+    """
     if _PATH.search(question):
         return True
+    if _LOG_WORDS.search(question):
+        question = _SOUGHT_PHRASE.sub(" ", question)
     words = set(_WORD.findall(_DOTTED.sub(" ", question).lower()))
     words |= {p for w in words if "-" in w for p in w.split("-")}
     if words & HOSTILE_WORDS:
