@@ -61,21 +61,23 @@ _SHELL_COMMANDS = (
     r"rm|nc|ncat|netcat|curl|wget|sh|bash|zsh|python\d?|perl|ruby|chmod|chown|cat|echo|reboot|shutdown|"
     r"kill|id|whoami|ls|mv|cp|dd|mkfs|sudo|de+l+e+e*t\w*|drop|put|post"
 )
+# The hostile checks a hunt's data may trip (see ``hostile_reason``): shell syntax, rule-leaving words.
+_SHELL_SYNTAX = re.compile(
+    r"\|\s*(?:/|(?:" + _SHELL_COMMANDS + r")\b)|`|\$\(|&&|;\s*(?:" + _SHELL_COMMANDS + r")\b|\brun (this|these)\s*:|"
+    r"\b(then|and) (run|execute|exec) (?:" + _SHELL_COMMANDS + r")\b", re.I)
+_LEAVES_RULES = re.compile(
+    r"\bignore (all |any |the |your )?(previous |prior |above |scope )?(instructions|rules|scope)|"
+    r"\bscope (doesn'?t|does not|won'?t) apply|\byou are (now )?dan\b|\bdan\b.*\bscans?\b|"
+    r"\b(new|developer|admin) (instructions?|override|mode)\b|\bdisregard (the|your|all)\b|"
+    r"\b(forget|bypass|override) (your|all|the|any) \w*\s*(rules|instructions|guidelines|policy)\b|"
+    r"\bsystem prompt\b|\b(repeat|print|reveal|show) (me )?(your|the) (hidden |secret |system )?"
+    r"(instructions|prompt|rules)\b|\bunrestricted\b|"
+    r"\bas root\b|\b(e-?mail|send|upload|post) (it|them|the (results|output|scan))\b", re.I)
 _HOSTILE = [
-    (re.compile(r"\|\s*(?:/|(?:" + _SHELL_COMMANDS + r")\b)|`|\$\(|&&|;\s*(?:" + _SHELL_COMMANDS + r")\b|"
-                r"\brun (this|these)\s*:|"
-                r"\b(then|and) (run|execute|exec) (?:" + _SHELL_COMMANDS + r")\b", re.I),
-     "it contains shell syntax (pipes, command separators or substitutions)"),
+    (_SHELL_SYNTAX, "it contains shell syntax (pipes, command separators or substitutions)"),
     (re.compile(r"\"\s*[}\]]|\{\s*\"|</?s>|<\||\bassistant\s*:|\bsystem\s*:", re.I),
      "it contains text that tries to rewrite the tool call or the conversation"),
-    (re.compile(r"\bignore (all |any |the |your )?(previous |prior |above |scope )?(instructions|rules|scope)|"
-                r"\bscope (doesn'?t|does not|won'?t) apply|\byou are (now )?dan\b|\bdan\b.*\bscans?\b|"
-                r"\b(new|developer|admin) (instructions?|override|mode)\b|\bdisregard (the|your|all)\b|"
-                r"\b(forget|bypass|override) (your|all|the|any) \w*\s*(rules|instructions|guidelines|policy)\b|"
-                r"\bsystem prompt\b|\b(repeat|print|reveal|show) (me )?(your|the) (hidden |secret |system )?"
-                r"(instructions|prompt|rules)\b|\bunrestricted\b|"
-                r"\bas root\b|\b(e-?mail|send|upload|post) (it|them|the (results|output|scan))\b", re.I),
-     "it asks me to step outside my rules"),
+    (_LEAVES_RULES, "it asks me to step outside my rules"),
     (re.compile(r"(^|[\s\"'])-(o[NXGAS]|iL|iR|D|S|e)(\s|$)|--(script-args|datadir|resume|spoof-mac|data|"
                 r"data-string|stylesheet|output)\b|--script[= ]\S*[/\\]|"
                 r"\b(write|save|dump|store) (the )?(output|results?|scan|it)\b[^.]* to\s+\S*[/\\]", re.I),
@@ -136,7 +138,12 @@ _SOUGHT_PHRASE = re.compile(
     r"(\"[^\"]*\"|'[^']*'|\u201c[^\u201d]*\u201d)", re.I)
 # A hunt through command lines: shell syntax in it is what the analyst is looking for.
 _COMMAND_LINE_HUNT = re.compile(r"\b(command[- ]?lines?|cmd ?lines?|process(es)?|executed|spawned)\b", re.I)
-_SHELL_SYNTAX, _LEAVES_RULES = 0, 2  # indices into _HOSTILE: the checks a hunt's data may trip
+
+
+def without_sought_phrases(question: str) -> str:
+    """``question`` without the quoted phrases a log search asks for: the hunt's data, not words
+    to the planner (the hostile pre-check and the refusal check both read what is left)."""
+    return _SOUGHT_PHRASE.sub(" ", question) if _LOG_WORDS.search(question) else question
 
 
 def hostile_reason(question: str) -> str | None:
@@ -146,13 +153,11 @@ def hostile_reason(question: str) -> str | None:
     in a hunt through command lines, are not read for shell syntax or rule-leaving words. The
     checks for call-rewriting text and file-writing nmap options always read all of it.
     """
-    search = _LOG_WORDS.search(question) is not None
-    data_free = _SOUGHT_PHRASE.sub(" ", question) if search else question
-    for i, (pattern, reason) in enumerate(_HOSTILE):
-        text = data_free if i in (_SHELL_SYNTAX, _LEAVES_RULES) else question
-        if i == _SHELL_SYNTAX and search and _COMMAND_LINE_HUNT.search(question):
+    data_free = without_sought_phrases(question)
+    for pattern, reason in _HOSTILE:
+        if pattern is _SHELL_SYNTAX and _COMMAND_LINE_HUNT.search(question) and _LOG_WORDS.search(question):
             continue
-        if pattern.search(text):
+        if pattern.search(data_free if pattern in (_SHELL_SYNTAX, _LEAVES_RULES) else question):
             return reason
     return None
 

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from operatorx.agent.grounding import (
     _LOG_WORDS,
     _SCAN_WORDS,
-    _SOUGHT_PHRASE,
     _one_typo,
     scan_only,
     target_candidates,
+    without_sought_phrases,
 )
 from operatorx.agent.replies import (  # noqa: F401 - the messages are this module's vocabulary too
     DESTRUCTIVE,
@@ -73,9 +73,7 @@ def has_hostile_cue(question: str) -> bool:
     """
     if _PATH.search(question):
         return True
-    if _LOG_WORDS.search(question):
-        question = _SOUGHT_PHRASE.sub(" ", question)
-    words = set(_WORD.findall(_DOTTED.sub(" ", question).lower()))
+    words = set(_WORD.findall(_DOTTED.sub(" ", without_sought_phrases(question)).lower()))
     words |= {p for w in words if "-" in w for p in w.split("-")}
     if words & HOSTILE_WORDS:
         return True
