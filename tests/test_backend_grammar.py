@@ -201,10 +201,11 @@ def test_freely_written_scan_words_of_dev_hand4():
     """Rules from dev-hand4's failures (read): each narrows what the adapter may write."""
     from operatorx.agent.grounding import scan_values
 
-    # a negated phrase forbids its option, and "too slow" asks for no slower step
+    # a negated phrase forbids its option, and "too slow" alone asks for no other speed
     prev = {"tool": "nmap", "targets": ["10.20.1.100"], "ports": "80,443", "service_version": True}
     dropped = scan_values("drop the version detection, too slow", prev)
-    assert "service_version" not in dropped["switches"] and dropped["timing"] == (3, 4)
+    assert "service_version" not in dropped["switches"] and dropped["timing"] == (3,)
+    assert scan_values("too slow, speed it up", prev)["timing"] == (4,)
     assert "service_version" in scan_values("keep the version detection", prev)["switches"]
     assert scan_values("back it off one notch", {**prev, "timing": 5})["timing"] == (4,)
     # "ping" alone is a ping sweep, not -Pn; "no ping" and its kin are -Pn
@@ -1465,3 +1466,45 @@ def test_words_the_third_training_writers_used_now_reach_their_calls(tokenizer):
     assert 10 in scan_values("aggressive scan of dc01, kill it if it runs past 10m")["host_timeout"]
     assert "ports" not in scan_values("is anything besides ssh listening on build01?")["required"]
     assert "ports" in scan_values("is ssh listening on build01?")["required"]
+
+
+def test_ports_tied_to_udp_are_written_as_a_udp_list(tokenizer):
+    """"ssh over tcp plus snmp on udp" probes TCP 22 and UDP 161: the grammar admits only
+    T:…,U:161 (a plain "22,161" with -sS -sU probes both ports on both protocols)."""
+    from operatorx.agent.grounding import scan_values
+
+    allowed = scan_values("scan 10.2.2.2 for ssh over tcp plus snmp on udp")
+    assert allowed["udp_ports"] == ("161",) and {"ports", "udp"} <= set(allowed["required"])
+    schema = decoding_schema(targets=["10.2.2.2"], scan_values=allowed)
+
+    def scan(**options):
+        return format_call({"tool": "nmap", "targets": ["10.2.2.2"], **options})
+
+    assert accepts(tokenizer, schema, scan(ports="T:22,U:161", technique="syn", udp=True))
+    assert not accepts(tokenizer, schema, scan(ports="22,161", technique="syn", udp=True))
+    assert not accepts(tokenizer, schema, scan(ports="T:22,U:22", technique="syn", udp=True))
+    assert not accepts(tokenizer, schema, scan(ports="T:22,U:161", technique="syn"))  # UDP must be on
+    assert not accepts(tokenizer, schema, scan(ports="T:22,U:161", technique="udp"))
+    # several UDP ports, in port order, whatever the order written
+    two = scan_values("scan 10.2.2.2 tcp 22 plus udp 123 and 53")
+    assert accepts(tokenizer, decoding_schema(targets=["10.2.2.2"], scan_values=two),
+                   scan(ports="T:22,U:53,123", technique="syn", udp=True))
+
+
+def test_which_ports_the_words_tie_to_udp():
+    from operatorx.agent.grounding import protocol_ports, udp_list
+
+    assert protocol_ports("ports 1-1024 over tcp plus udp 53") == {"tcp": ["1-1024"], "udp": ["53"]}
+    assert protocol_ports("https on tcp 443 and IPMI on udp 623") == {"tcp": ["443"], "udp": ["623"]}
+    assert protocol_ports("who has 161/udp open?") == {"tcp": [], "udp": ["161"]}
+    assert udp_list("tcp 514 and 6514 plus udp 514", None) == ("514",)
+    tcp_scan = {"tool": "nmap", "targets": ["10.1.0.0/24"], "ports": "22"}
+    assert udp_list("add udp 161 to it as well", tcp_scan) == ("161",)  # T:22,U:161
+    assert udp_list("add udp 123", {**tcp_scan, "ports": "T:22,U:161"}) == ("161", "123")
+    # a plain list says the same, or there is no TCP side
+    assert udp_list("tcp and udp 53 on dc01", None) == ()
+    assert udp_list("does dc02 answer dns over both tcp and udp?", None) == ()
+    assert udp_list("udp 161 on printer-3f?", None) == ()
+    assert udp_list("add udp 514 to that", {**tcp_scan, "ports": "123", "technique": "udp"}) == ()
+    assert udp_list("add udp", tcp_scan) == ()
+    assert udp_list("on ports 143,389, tcp and udp, -T1", None) == ()

@@ -598,6 +598,35 @@ def test_scan_words_dev_hand5_asked_with():
     assert scan_values("too slow, keep it above 800 packets a second", rate, hosts)["host_timeout"] == ()
 
 
+def test_a_follow_up_keeps_its_speed_unless_words_ask_for_another():
+    """"This time", "the quick list" (-F) and a complaint alone name no speed; the edited
+    scan's timing (nmap's default, 3, when it has none) stays."""
+    from operatorx.agent.grounding import scan_values
+
+    previous = {"tool": "nmap", "targets": ["10.2.0.0/24"], "fast": True}
+    for kept in ("same again but every port this time, not only the common ones",
+                 "switch it to every port instead of the quick list",
+                 "drop the version detection, too slow",
+                 "too slow, keep it above 800 packets a second"):
+        assert scan_values(kept, previous, ())["timing"] == (3,), kept
+    assert scan_values("ugh too slow, bump the speed up one", previous, ())["timing"] == (4,)
+    assert scan_values("can you speed it up a notch this time? took forever", previous, ())["timing"] == (4,)
+    assert scan_values("slower please, its tripping alerts", {**previous, "timing": 2}, ())["timing"] == (1,)
+
+
+def test_udp_only_is_a_udp_scan():
+    """"same but only udp" is -sU (as every "udp only" of the training data), not -sS -sU."""
+    from operatorx.agent.grounding import scan_values
+
+    previous = {"tool": "nmap", "targets": ["ws-eng-03"], "technique": "connect"}
+    for question in ("do udp instead of that", "same but only udp", "udp only this time"):
+        allowed = scan_values(question, previous, ())
+        assert allowed["technique"] == ("udp",) and "udp" not in allowed["switches"], question
+        assert "technique" in allowed["required"], question
+    assert "udp" in scan_values("udp too", previous, ())["switches"]
+    assert "connect" in scan_values("udp too", previous, ())["technique"]
+
+
 def test_a_look_at_the_logs_with_nothing_to_look_for_gets_the_question_back():
     """dev-hand5/6: "grep the SO logs for me real quick" had become a search for dns.query.name "SO"."""
     from operatorx.agent.grounding import pre_check

@@ -477,7 +477,11 @@ _SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|ge
                      re.I)
 # "too slow", "it's so slow": a complaint about the scan, which asks for no slower step
 _SLOW_COMPLAINT = re.compile(r"\b(too|so|is|was|very|really|super|painfully|kinda)\s+slow\b", re.I)
-# Words about speed: a follow-up without one keeps the edited scan's timing.
+# Words about speed: a follow-up without one keeps the edited scan's timing. "This time",
+# "the quick list" (-F) and a complaint alone ("drop the version detection, too slow") name
+# no speed (_NOT_TIMING, _SLOW_COMPLAINT); "too slow, speed it up" does.
+_NOT_TIMING = re.compile(r"\b(this|next|every|each|that|the same|one more|first|last|any)\s+time\b"
+                         r"|\bquick\s+(list|look|one|check|question)\b", re.I)
 _TIMING_CUES = re.compile(r"\b(speed\w*|sped|fast\w*|quick\w*|slow\w*|notch|tim(ing|e)|template"
                           r"|gentl\w*|quiet\w*|queit\w*|loud\w*|stealth\w*|sneak\w*|nois\w*|careful\w*|hurry|rush|turbo"
                           rf"|pace|tempo|throttle|{'|'.join(TIMING_NAMES)})\b|(?<![\w-])-?[Tt]\s?[0-5]\b", re.I)
@@ -616,8 +620,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         steps = (t + 1,) if faster and not slower else (t - 1,) if slower and not faster else (t - 1, t, t + 1)
         if _SLOW_COMPLAINT.search(question) and not slower:  # "drop the version detection, too slow"
             steps = tuple(k for k in steps if k >= t)
-        if not _TIMING_CUES.search(question):  # "add udp 53 and 123 to it" keeps the speed it had
-            steps = (t,)
+        if not _TIMING_CUES.search(_SLOW_COMPLAINT.sub(" ", _NOT_TIMING.sub(" ", question))):
+            steps = (t,)  # "add udp 53 and 123 to it", "every port this time" keep the speed they had
         timing.update(k for k in steps if 0 <= k <= 5)
     parts = words | {p for w in words if "-" in w for p in w.split("-")} | set(re.findall(r"[a-z]+", question.lower()))
     for name, cues in NUMBER_WORDS.items():
@@ -626,10 +630,19 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     result: dict[str, tuple] = {name: tuple(sorted(values)) for name, values in out.items()}
     result["scripts"] = _scripts(question, words, prev)
     result["technique"] = _techniques(question, words, prev)
+    # "ssh over tcp plus snmp on udp": T:22,U:161, not 22,161 on both protocols
+    result["udp_ports"] = udp_list(text, prev)
+    if result["udp_ports"]:
+        result["technique"] = tuple(t for t in result["technique"] if t not in ("udp", "ping"))
     # "skip 10.20.0.9 and 10.20.0.10" leaves hosts out; it does not skip host discovery
     skipped = any(re.search(rf"\bskip\w*\s+(the\s+|host\s+)?{re.escape(t)}", question, re.I) for t in targets)
     switch_words = words - {"skip", "skipping"} if skipped else words
     result["switches"] = _switches(question, switch_words, targets, prev)
+    if _UDP_ONLY.search(question) and not re.search(r"\btcp\b", question, re.I):
+        # "same but only udp", "do udp instead of that": a UDP scan (-sU), not UDP beside SYN
+        result["technique"], result["udp_ports"] = ("udp",), ()
+        result["switches"] = tuple(n for n in result["switches"] if n != "udp")
+        required.append("technique")
     # "other" leaves hosts out only as "other than" ("the other edge firewall, 10.255.0.2" moves the scan)
     other = set() if re.search(r"\bother than\b", question, re.I) else {"other"}
     leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
@@ -668,6 +681,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             result["targets"] = (tuple([*before, *new]),)
     if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
         required.append("ports")
+    if result["udp_ports"]:
+        required.extend(n for n in ("ports", "udp") if n not in required and (n != "udp" or n in result["switches"]))
     one_host = bool(targets) and not any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in targets)
     named_ports = "ports" in required or bool(result["ports"])
     asked_open = "open_only" in required  # "--open", "only open"
@@ -683,6 +698,71 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     result["switches"] = tuple(n for n in result["switches"] if n not in negated)
     result["required"] = tuple(n for n in required if n not in negated)
     return result
+
+
+# Ports tied to a protocol by the words around them: "udp 53 and 123", "tcp and udp 53",
+# "udp/161", "161/udp", "ssh over tcp", "snmp on udp", "ports 1-1024 over tcp".
+_PORT_ITEM = r"\d{1,5}(?:\s*-\s*\d{1,5})?(?![\d.])"
+_PORT_RUN = rf"{_PORT_ITEM}(?:\s*(?:,|and|&|\+|or)\s*{_PORT_ITEM})*"
+_PROTO_THEN_PORTS = re.compile(rf"\b(tcp|udp)(?:\s+(?:and|&|\+)\s+(tcp|udp))?(?:\s*/\s*|\s+)(?:ports?\s+)?({_PORT_RUN})",
+                               re.I)
+_PORTS_THEN_PROTO = re.compile(rf"(?<![\w.])({_PORT_RUN}|[a-z0-9]+)(?:\s*/\s*|\s+(?:on|over|via)\s+(?:both\s+)?)"
+                               r"(tcp|udp)(?:\s+(?:and|&|\+)\s+(tcp|udp))?\b", re.I)
+# A scan of UDP alone, said outright (the training data's "udp only" is always -sU).
+_UDP_ONLY = re.compile(r"\b(udp[\s-]*only|only[\s-]*(over\s+)?udp|just\s+(do\s+)?udp|udp\s+instead|instead\s+do\s+udp"
+                       r"|switch\s+(it\s+)?to\s+udp|udp\s+alone)\b", re.I)
+_ADDS = re.compile(r"\b(add\w*|and|also|plus|too|as well|include\w*|throw in)\b|^\s*\+", re.I)
+
+
+def _port_items(run: str) -> list[str]:
+    """"22, 80 and 1-1024" → ["22", "80", "1-1024"] (ports above 65535 dropped)."""
+    items = [f"{lo}-{hi}" if hi else lo for lo, hi in re.findall(r"(\d{1,5})(?:\s*-\s*(\d{1,5}))?", run)]
+    return [i for i in items if all(int(n) <= 65535 for n in i.split("-"))]
+
+
+def _probed(items: list[str]) -> set[int]:
+    out: set[int] = set()
+    for item in items:
+        lo, _, hi = item.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def protocol_ports(text: str) -> dict[str, list[str]]:
+    """The port items ``text`` ties to TCP and to UDP, in the order written (``_PROTO_THEN_PORTS``)."""
+    out: dict[str, list[str]] = {"tcp": [], "udp": []}
+    for m in _PROTO_THEN_PORTS.finditer(text):
+        for proto in filter(None, (m.group(1), m.group(2))):
+            out[proto.lower()].extend(_port_items(m.group(3)))
+    for m in _PORTS_THEN_PROTO.finditer(text):
+        head = m.group(1).lower()
+        items = [str(p) for p in SERVICE_PORTS.get(head, ())] if head.isalpha() else _port_items(head)
+        for proto in filter(None, (m.group(2), m.group(3))):
+            out[proto.lower()].extend(items)
+    return {k: list(dict.fromkeys(v)) for k, v in out.items()}
+
+
+def udp_list(text: str, previous: dict | None) -> tuple[str, ...]:
+    """The items of the ``U:`` list a scan of TCP and UDP ports must write, or () when a plain
+    list says the same.
+
+    "tcp 22 plus udp 161" probes TCP 22 and UDP 161; "-sS -sU -p 22,161" would probe both
+    ports on both protocols. A follow-up that adds UDP ports to a TCP scan with a port list
+    ("add udp 53 and 123 to it") keeps its TCP ports on the T: side. When both sides hold the
+    same ports ("tcp and udp 53") a plain list means the same, so nothing is required.
+    """
+    tied = protocol_ports(text)
+    udp, tcp = tied["udp"], tied["tcp"]
+    if not udp:
+        return ()
+    prev = previous if previous and previous.get("tool") == "nmap" else None
+    if prev is not None and prev.get("technique") != "udp" and prev.get("ports") and _ADDS.search(text):
+        before_udp, _, prev_udp = str(prev["ports"]).partition("U:")
+        tcp = tcp or _port_items(before_udp)
+        udp = list(dict.fromkeys([*_port_items(prev_udp), *udp]))
+    if not tcp or _probed(tcp) == _probed(udp):
+        return ()
+    return tuple(udp)
 
 
 # A follow-up that says nothing about an option of the scan it edits keeps it: "just the open
