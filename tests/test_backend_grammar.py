@@ -1474,7 +1474,8 @@ def test_ports_tied_to_udp_are_written_as_a_udp_list(tokenizer):
     from operatorx.agent.grounding import scan_values
 
     allowed = scan_values("scan 10.2.2.2 for ssh over tcp plus snmp on udp")
-    assert allowed["udp_ports"] == ("161",) and {"ports", "udp"} <= set(allowed["required"])
+    assert (allowed["tcp_ports"], allowed["udp_ports"]) == (("22",), ("161",))
+    assert {"ports", "udp"} <= set(allowed["required"])
     schema = decoding_schema(targets=["10.2.2.2"], scan_values=allowed)
 
     def scan(**options):
@@ -1483,28 +1484,34 @@ def test_ports_tied_to_udp_are_written_as_a_udp_list(tokenizer):
     assert accepts(tokenizer, schema, scan(ports="T:22,U:161", technique="syn", udp=True))
     assert not accepts(tokenizer, schema, scan(ports="22,161", technique="syn", udp=True))
     assert not accepts(tokenizer, schema, scan(ports="T:22,U:22", technique="syn", udp=True))
+    assert not accepts(tokenizer, schema, scan(ports="T:22,161,U:161", technique="syn", udp=True))
     assert not accepts(tokenizer, schema, scan(ports="T:22,U:161", technique="syn"))  # UDP must be on
     assert not accepts(tokenizer, schema, scan(ports="T:22,U:161", technique="udp"))
     # several UDP ports, in port order, whatever the order written
     two = scan_values("scan 10.2.2.2 tcp 22 plus udp 123 and 53")
     assert accepts(tokenizer, decoding_schema(targets=["10.2.2.2"], scan_values=two),
                    scan(ports="T:22,U:53,123", technique="syn", udp=True))
+    # a follow-up that adds UDP ports keeps the TCP list it had, as it was written
+    added = scan_values("add udp 53 and 123 to it", {"tool": "nmap", "targets": ["10.2.2.2"], "ports": "1-1000"})
+    added_schema = decoding_schema(targets=["10.2.2.2"], scan_values=added)
+    assert accepts(tokenizer, added_schema, scan(ports="T:1-1000,U:53,123", technique="syn", udp=True))
+    assert not accepts(tokenizer, added_schema, scan(ports="T:53,123,1000,U:53,123", technique="syn", udp=True))
 
 
 def test_which_ports_the_words_tie_to_udp():
-    from operatorx.agent.grounding import protocol_ports, udp_list
+    from operatorx.agent.grounding import protocol_ports, tcp_and_udp_lists
 
     assert protocol_ports("ports 1-1024 over tcp plus udp 53") == {"tcp": ["1-1024"], "udp": ["53"]}
     assert protocol_ports("https on tcp 443 and IPMI on udp 623") == {"tcp": ["443"], "udp": ["623"]}
     assert protocol_ports("who has 161/udp open?") == {"tcp": [], "udp": ["161"]}
-    assert udp_list("tcp 514 and 6514 plus udp 514", None) == ("514",)
-    tcp_scan = {"tool": "nmap", "targets": ["10.1.0.0/24"], "ports": "22"}
-    assert udp_list("add udp 161 to it as well", tcp_scan) == ("161",)  # T:22,U:161
-    assert udp_list("add udp 123", {**tcp_scan, "ports": "T:22,U:161"}) == ("161", "123")
+    assert tcp_and_udp_lists("tcp 514 and 6514 plus udp 514", None) == (("514", "6514"), ("514",))
+    tcp_scan = {"tool": "nmap", "targets": ["10.1.0.0/24"], "ports": "1-1000"}
+    assert tcp_and_udp_lists("add udp 161 to it as well", tcp_scan) == (("1-1000",), ("161",))
+    assert tcp_and_udp_lists("add udp 123", {**tcp_scan, "ports": "T:22,U:161"}) == (("22",), ("161", "123"))
     # a plain list says the same, or there is no TCP side
-    assert udp_list("tcp and udp 53 on dc01", None) == ()
-    assert udp_list("does dc02 answer dns over both tcp and udp?", None) == ()
-    assert udp_list("udp 161 on printer-3f?", None) == ()
-    assert udp_list("add udp 514 to that", {**tcp_scan, "ports": "123", "technique": "udp"}) == ()
-    assert udp_list("add udp", tcp_scan) == ()
-    assert udp_list("on ports 143,389, tcp and udp, -T1", None) == ()
+    assert tcp_and_udp_lists("tcp and udp 53 on dc01", None) == ((), ())
+    assert tcp_and_udp_lists("does dc02 answer dns over both tcp and udp?", None) == ((), ())
+    assert tcp_and_udp_lists("udp 161 on printer-3f?", None) == ((), ())
+    assert tcp_and_udp_lists("add udp 514 to that", {**tcp_scan, "ports": "123", "technique": "udp"}) == ((), ())
+    assert tcp_and_udp_lists("add udp", tcp_scan) == ((), ())
+    assert tcp_and_udp_lists("on ports 143,389, tcp and udp, -T1", None) == ((), ())

@@ -614,6 +614,17 @@ def test_a_follow_up_keeps_its_speed_unless_words_ask_for_another():
     assert scan_values("slower please, its tripping alerts", {**previous, "timing": 2}, ())["timing"] == (1,)
 
 
+def test_a_written_packet_rate_is_set():
+    """Every scan of the readable data that writes a rate sets one; "above"/"under" say which."""
+    from operatorx.agent.grounding import scan_values
+
+    fast = {"tool": "nmap", "targets": ["10.12.8.0/22"], "fast": True}
+    assert "min_rate" in scan_values("too slow, keep it above 800 packets a second", fast, ())["required"]
+    assert "max_rate" in scan_values("scan 10.50.0.0/24 on 22 but keep it under 300 pps", None, ())["required"]
+    neither = scan_values("scan 10.50.0.0/24 at 300 pps", None, ())  # which bound is not said
+    assert not {"min_rate", "max_rate"} & set(neither["required"]) and neither["min_rate"] == neither["max_rate"] == (300,)
+
+
 def test_udp_only_is_a_udp_scan():
     """"same but only udp" is -sU (as every "udp only" of the training data), not -sS -sU."""
     from operatorx.agent.grounding import scan_values

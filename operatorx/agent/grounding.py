@@ -347,6 +347,9 @@ _NOT_BELOW = re.compile(_NEG + r"(below|under|less than|slower than)\b", re.I)
 _RATE_FLOOR = re.compile(r"\b(at least|or more|or faster|above|over|minimum|min[- ]rate|faster than)\b|--min-rate", re.I)
 _RATE_CEILING = re.compile(r"\b(at most|or less|or slower|under|below|maximum|max[- ]rate|cap(ped)?|limit(ed)?|"
                            r"throttle\w*|slower than)\b|--max-rate", re.I)
+# A rate written out ("800 packets a second", "300 pps", "50/s"): every scan of the readable
+# data that writes one sets --min-rate or --max-rate (78 of 78); the adapter had dropped one.
+_PACKET_RATE = re.compile(r"\b\d{1,6}\s*(packets?|pkts?|pps|probes?)\b|\b\d{1,6}\s*(/s|/sec|per sec\w*|a sec\w*)\b", re.I)
 _SPELLED_RANGE_START = re.compile(rf"\b({_SMALL})\s+(?=(through|thru|to)\s+\d)", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
@@ -631,7 +634,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     result["scripts"] = _scripts(question, words, prev)
     result["technique"] = _techniques(question, words, prev)
     # "ssh over tcp plus snmp on udp": T:22,U:161, not 22,161 on both protocols
-    result["udp_ports"] = udp_list(text, prev)
+    result["tcp_ports"], result["udp_ports"] = tcp_and_udp_lists(text, prev)
     if result["udp_ports"]:
         result["technique"] = tuple(t for t in result["technique"] if t not in ("udp", "ping"))
     # "skip 10.20.0.9 and 10.20.0.10" leaves hosts out; it does not skip host discovery
@@ -640,7 +643,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     result["switches"] = _switches(question, switch_words, targets, prev)
     if _UDP_ONLY.search(question) and not re.search(r"\btcp\b", question, re.I):
         # "same but only udp", "do udp instead of that": a UDP scan (-sU), not UDP beside SYN
-        result["technique"], result["udp_ports"] = ("udp",), ()
+        result["technique"], result["tcp_ports"], result["udp_ports"] = ("udp",), (), ()
         result["switches"] = tuple(n for n in result["switches"] if n != "udp")
         required.append("technique")
     # "other" leaves hosts out only as "other than" ("the other edge firewall, 10.255.0.2" moves the scan)
@@ -681,6 +684,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             result["targets"] = (tuple([*before, *new]),)
     if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
         required.append("ports")
+    rates = [name for name in ("min_rate", "max_rate") if result[name]]
+    if len(rates) == 1 and rates[0] not in required and _PACKET_RATE.search(question):
+        required.append(rates[0])  # "keep it above 800 packets a second": --min-rate 800
     if result["udp_ports"]:
         required.extend(n for n in ("ports", "udp") if n not in required and (n != "udp" or n in result["switches"]))
     one_host = bool(targets) and not any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in targets)
@@ -742,27 +748,28 @@ def protocol_ports(text: str) -> dict[str, list[str]]:
     return {k: list(dict.fromkeys(v)) for k, v in out.items()}
 
 
-def udp_list(text: str, previous: dict | None) -> tuple[str, ...]:
-    """The items of the ``U:`` list a scan of TCP and UDP ports must write, or () when a plain
-    list says the same.
+def tcp_and_udp_lists(text: str, previous: dict | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The items of the ``T:`` and ``U:`` lists a scan of TCP and UDP ports must write, or
+    ((), ()) when a plain list says the same.
 
     "tcp 22 plus udp 161" probes TCP 22 and UDP 161; "-sS -sU -p 22,161" would probe both
     ports on both protocols. A follow-up that adds UDP ports to a TCP scan with a port list
-    ("add udp 53 and 123 to it") keeps its TCP ports on the T: side. When both sides hold the
-    same ports ("tcp and udp 53") a plain list means the same, so nothing is required.
+    ("add udp 53 and 123 to it") keeps its TCP ports on the T: side (the adapter, left to copy
+    them, wrote "T:53,123,1000,1000,…" for "1-1000"). When both sides hold the same ports
+    ("tcp and udp 53") a plain list means the same, so nothing is required.
     """
     tied = protocol_ports(text)
     udp, tcp = tied["udp"], tied["tcp"]
     if not udp:
-        return ()
+        return (), ()
     prev = previous if previous and previous.get("tool") == "nmap" else None
     if prev is not None and prev.get("technique") != "udp" and prev.get("ports") and _ADDS.search(text):
         before_udp, _, prev_udp = str(prev["ports"]).partition("U:")
         tcp = tcp or _port_items(before_udp)
         udp = list(dict.fromkeys([*_port_items(prev_udp), *udp]))
     if not tcp or _probed(tcp) == _probed(udp):
-        return ()
-    return tuple(udp)
+        return (), ()
+    return tuple(tcp), tuple(udp)
 
 
 # A follow-up that says nothing about an option of the scan it edits keeps it: "just the open

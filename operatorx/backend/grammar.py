@@ -195,9 +195,10 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             # A "T:" list means something only beside its "U:" list (a TCP and UDP scan), so
             # the grammar admits plain lists and T:…,U:… pairs, never a "T:514,6514" alone.
             spec = {"type": "string", "pattern": rf"^({item}(,{item}){{0,15}}|T:{item}(,{item}){{0,7}},U:{item}(,{item}){{0,7}})$"}
-            if allowed.get("udp_ports"):  # the UDP ports the words tie to UDP, the TCP ones beside them
-                udp = ",".join(sorted(allowed["udp_ports"], key=lambda i: int(i.split("-")[0])))  # in port order
-                spec = {"type": "string", "pattern": rf"^T:{item}(,{item}){{0,7}},U:{udp}$"}
+            if allowed.get("udp_ports"):  # the ports the words tie to TCP and to UDP, in port order
+                tcp, udp = (",".join(sorted(allowed[side], key=lambda i: int(i.split("-")[0])))
+                            for side in ("tcp_ports", "udp_ports"))
+                spec = {"type": "string", "pattern": rf"^T:{tcp},U:{udp}$"}
         elif name == "host_timeout":
             spec = {"type": "string", "pattern": rf"^{_alternation(values)}(ms|s|m|h)$"}
         else:
