@@ -572,6 +572,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     phrase (``SWITCH_PHRASES``: "all ports", "os detection"; ports also by a named service
     or numbers where ports stand, ``_ports_asked``), which the scan must set; a flag written
     after "no" or "without" ("no -sV") is not allowed at all.
+
+    ``tcp_ports`` and ``udp_ports`` hold the exact ``T:``/``U:`` lists when the words tie ports
+    to each protocol (``tcp_and_udp_lists``); "udp only" leaves ``udp`` as the one technique.
     """
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)

@@ -159,7 +159,8 @@ def _alternation(values: Iterable[int]) -> str:
 def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
     """Limit numeric scan options, ``scripts`` and ``technique`` to ``allowed``
     (``grounding.scan_values``), and keep only the on/off options it lists under
-    ``switches``; an option with nothing allowed is removed (``exclude`` too)."""
+    ``switches``; an option with nothing allowed is removed (``exclude`` too). With
+    ``udp_ports``, ``ports`` is exactly ``T:<tcp_ports>,U:<udp_ports>``."""
     for name, values in allowed.items():
         if name == "switches":  # on/off options: the ones not allowed go
             for switch in [n for n, spec in props.items() if spec.get("enum") == [True] and n not in values]:
