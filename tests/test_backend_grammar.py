@@ -398,7 +398,7 @@ def test_search_numbers_come_from_the_words():
     from operatorx.agent.grounding import search_numbers
 
     nums = set(search_numbers("conns from 10.0.0.5 with more than 1.5 GB over 2 hours, top 7"))
-    assert {1500000000, 7200, 7, 0, 1024} <= nums
+    assert {1500000000, 7200, 7, 0} <= nums and not {1, 1024} & nums  # one and 1024 need words (see below)
     assert 5 not in nums and 10 not in nums  # the address's digits are not numbers
     # a number written with its unit is only the scaled value: "2 hours" is never 2 (or 2 GB)
     assert 2 not in nums and 1.5 not in nums and 2 * 10**9 not in nums
@@ -1515,3 +1515,15 @@ def test_which_ports_the_words_tie_to_udp():
     assert tcp_and_udp_lists("add udp 514 to that", {**tcp_scan, "ports": "123", "technique": "udp"}) == ((), ())
     assert tcp_and_udp_lists("add udp", tcp_scan) == ((), ())
     assert tcp_and_udp_lists("on ports 143,389, tcp and udp, -T1", None) == ((), ())
+
+
+def test_one_and_the_privileged_port_bound_need_words():
+    """The adapter wrote size 1 for "all time" and destination.port 1024..1024 for "200 results
+    when you can" (val, read): 1 and 1024 are search numbers only where words name them."""
+    from operatorx.agent.grounding import search_numbers
+
+    assert 1 not in search_numbers("all time") and 1024 not in search_numbers("200 results when you can")
+    assert 1024 in search_numbers("so far today, zeek conn logs to privileged ports")
+    assert 1 in search_numbers("hosts with more than one failed login") and 1 in search_numbers("top 1 talker")
+    edited = {"tool": "elasticsearch", "where": [{"field": "destination.port", "op": "range", "lt": 1024}]}
+    assert 1024 in search_numbers("only today", edited)  # the edited search keeps its bound

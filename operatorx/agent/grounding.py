@@ -1050,8 +1050,8 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
 # or binary) and seconds (minutes, hours, days).
 _UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600, 86400)
 # Numbers that words stand for: no hits (a count), HTTP status classes (4xx = 400..499),
-# privileged ports (< 1024), a minute, half an hour, an hour, a day; the status classes and
-# the spans of time only where words name them (_STATUS_CLASSES, _TIME_CONSTANTS).
+# privileged ports (< 1024), one, a minute, half an hour, an hour, a day; all but 0 only where
+# words name them (_STATUS_CLASSES, _TIME_CONSTANTS).
 SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
 # The status classes only where the words name them: "server errors" is 500..599, never the
 # client errors' 400..499 (and the other way round); a typo of either word counts.
@@ -1068,6 +1068,12 @@ _TIME_CONSTANTS = {
     1800: re.compile(r"\bhalf (an )?hour\b", re.I),
     3600: re.compile(r"\b(an|one) hour\b", re.I),
     86400: re.compile(r"\b(a|one) day\b", re.I),
+    # One and the privileged-port bound only where words name them: the adapter wrote size 1
+    # for "all time" and a port range 1024..1024 for "200 results when you can"; every 1 and
+    # 1024 of the readable labels is written, spelled or named so (or in the edited search).
+    1: re.compile(r"\b(one|single|once)\b", re.I),
+    1024: re.compile(r"\b(privileged|unprivileged|non-privileged|ephemeral|well[- ]known|reserved|system|low|high)"
+                     r"[ -]ports?\b", re.I),
 }
 
 
