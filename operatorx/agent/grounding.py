@@ -1051,7 +1051,7 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
 _UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600, 86400)
 # Numbers that words stand for: no hits (a count), HTTP status classes (4xx = 400..499),
 # privileged ports (< 1024), one, a minute, half an hour, an hour, a day; all but 0 only where
-# words name them (_STATUS_CLASSES, _TIME_CONSTANTS).
+# words name them (_STATUS_CLASSES, _WORDED_CONSTANTS).
 SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
 # The status classes only where the words name them: "server errors" is 500..599, never the
 # client errors' 400..499 (and the other way round); a typo of either word counts.
@@ -1061,9 +1061,9 @@ _STATUS_CLASSES = {
 }
 
 
-# The spans of time that words without a number name ("longer than half an hour"), and only
-# where they are written: the model answered "longer than 2 hours" with 1800.
-_TIME_CONSTANTS = {
+# The numbers that words without a digit name ("longer than half an hour", "privileged ports"),
+# and only where they are written: the model answered "longer than 2 hours" with 1800.
+_WORDED_CONSTANTS = {
     60: re.compile(r"\b(a|one) minute\b", re.I),
     1800: re.compile(r"\bhalf (an )?hour\b", re.I),
     3600: re.compile(r"\b(an|one) hour\b", re.I),
@@ -1144,9 +1144,9 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     only a number of hits (``hit_counts``).
     """
     text = _number_text(question)
-    worded = {n for bounds in _STATUS_CLASSES for n in bounds} | set(_TIME_CONSTANTS)
+    worded = {n for bounds in _STATUS_CLASSES for n in bounds} | set(_WORDED_CONSTANTS)
     out: set[float] = {n for n in SEARCH_CONSTANTS if n not in worded} | _status_constants(question)
-    out |= {n for n, words in _TIME_CONSTANTS.items() if words.search(question)}
+    out |= {n for n, words in _WORDED_CONSTANTS.items() if words.search(question)}
     united: dict[float, set[int]] = {}
     for m in _UNITED.finditer(text):  # "longer than 2 hours" is 7200, never 2
         unit = m[2].lower()
