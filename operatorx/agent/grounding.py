@@ -1049,10 +1049,9 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
 # A written number may stand for itself or be scaled by a unit: bytes (KB/MB/GB/TB, decimal
 # or binary) and seconds (minutes, hours, days).
 _UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600, 86400)
-# Numbers that words stand for: no hits (a count), HTTP status classes (4xx = 400..499),
-# privileged ports (< 1024), one, a minute, half an hour, an hour, a day; all but 0 only where
+# Numbers that words stand for: no hits (0, a count) always; HTTP status classes (4xx =
+# 400..499), privileged ports (< 1024), one, a minute, half an hour, an hour, a day only where
 # words name them (_STATUS_CLASSES, _WORDED_CONSTANTS).
-SEARCH_CONSTANTS = (0, 1, 60, 400, 499, 500, 599, 1024, 1800, 3600, 86400)
 # The status classes only where the words name them: "server errors" is 500..599, never the
 # client errors' 400..499 (and the other way round); a typo of either word counts.
 _STATUS_CLASSES = {
@@ -1078,7 +1077,7 @@ _WORDED_CONSTANTS = {
 
 
 def _status_constants(question: str) -> set[int]:
-    """The ``SEARCH_CONSTANTS`` of the HTTP status classes that the question names."""
+    """The bounds of the HTTP status classes that the question names."""
     words = [w for w in _WORDS.findall(question.lower()) if len(w) >= 5]
     return {n for bounds, (cue, word) in _STATUS_CLASSES.items()
             if cue.search(question) or any(_one_typo(w, word) for w in words) for n in bounds}
@@ -1137,15 +1136,15 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 
     Each number written in the question (not inside its addresses) times each unit scale,
     or only its own unit's scales where one is written ("2 hours" is 7200, never 2), the
-    ``SEARCH_CONSTANTS`` (the status classes and spans of time only where words name them),
+    0 (a count), the numbers words stand for where they are written (status classes, one,
+    privileged ports, spans of time: ``_STATUS_CLASSES``, ``_WORDED_CONSTANTS``),
     and the numbers of the search a follow-up edits. Every number
     of the training data fits (tests/test_backend_grammar.py); the model can no longer
     write 50,000,000 for "500MB" or ask for 200 hits nobody wanted. "200 results" is
     only a number of hits (``hit_counts``).
     """
     text = _number_text(question)
-    worded = {n for bounds in _STATUS_CLASSES for n in bounds} | set(_WORDED_CONSTANTS)
-    out: set[float] = {n for n in SEARCH_CONSTANTS if n not in worded} | _status_constants(question)
+    out: set[float] = {0} | _status_constants(question)
     out |= {n for n, words in _WORDED_CONSTANTS.items() if words.search(question)}
     united: dict[float, set[int]] = {}
     for m in _UNITED.finditer(text):  # "longer than 2 hours" is 7200, never 2
