@@ -1605,3 +1605,47 @@ def test_a_search_asked_again_must_name_the_left_out_value(tokenizer):
     assert accepts(tokenizer, grammar(src, "198.51.100.23"), search(where=[{"field": "source.ip", "value": "198.51.100.23"}]))
     assert not accepts(tokenizer, grammar(src, "198.51.100.23"),
                        search(where=[{"field": "destination.ip", "value": "198.51.100.23"}]))
+
+
+def _named_first(target: dict, value: str) -> dict:
+    """The label with its first condition that names ``value`` moved to the front of its list
+    (and, in an ``in`` list, the value that names it first)."""
+    from operatorx.agent.grounding import unnamed
+
+    target = json.loads(json.dumps(target))
+    for key in ("where", "any_of", "exclude"):
+        conditions = target.get(key) or []
+        for i, cond in enumerate(conditions):
+            if not unnamed({"where": [cond]}, [value]):
+                if isinstance(cond.get("value"), list):
+                    cond["value"].sort(key=lambda v: value.lower() not in str(v).lower())
+                conditions.insert(0, conditions.pop(i))
+                return target
+    raise AssertionError(f"{value} is not in {target}")
+
+
+@pytest.mark.skipif(not (DATA / "dev-hand5").is_dir(), reason="no hand-written data")
+def test_the_second_ask_admits_the_readable_labels(tokenizer):
+    """Asked again, the model can still write the right search: each readable label of val,
+    dev-hand5 and dev-hand6 that names a value is admitted, that condition first."""
+    from operatorx.agent.grounding import named_values, unnamed
+    from operatorx.agent.planner import grounded_schema, target_candidates
+    from operatorx.config import load_config
+    from operatorx.training import datagen
+
+    config, catalog = load_config(datagen.SCOPE_CONFIG), FieldCatalog.packaged()
+    checked, rejected = 0, []
+    for name in ("val.jsonl", "dev-hand5", "dev-hand6"):
+        path = DATA / name
+        for file in [path] if path.is_file() else sorted(path.glob("*.jsonl")):
+            for rec in map(json.loads, file.read_text(encoding="utf-8").splitlines()):
+                question = " ".join(rec["question"].split())
+                if rec["target"].get("tool") != "elasticsearch" or rec.get("previous"):
+                    continue
+                for value in [v for v in named_values(question) if not unnamed(rec["target"], [v])][:1]:
+                    schema = grounded_schema(question, None, catalog, config, target_candidates(question),
+                                             {"elasticsearch"}, named=(value,))
+                    checked += 1
+                    if not accepts(tokenizer, schema, format_call(_named_first(rec["target"], value))):
+                        rejected.append(rec["id"])
+    assert checked > 100 and rejected == []
