@@ -11,11 +11,8 @@
    search the field/type check against the catalog).
 4. An invalid answer gets ONE retry with the problem in the prompt; then the planner gives
    up with a ``Reply`` that says why. A refusal the question proves wrong
-   (``refusals.unfounded``) is asked again instead, with refusals out of the grammar; so is
-   a new search that leaves out an address, a domain or an account the question names
-   (``grounding.named_values``), with a grammar that makes it name the value (the first
-   search stands if the second answer is invalid). A scan outside the scope is a
-   ``Reply(kind="refuse")`` naming the target and the scope — never a call.
+   (``refusals.unfounded``) is asked again instead, with refusals out of the grammar. A scan outside the scope is a ``Reply(kind="refuse")``
+   naming the target and the scope — never a call.
 
 The planner never runs anything and never changes the conversation (the caller records the
 call that was actually proposed: ``Conversation.add_call``).
@@ -38,7 +35,6 @@ from operatorx.agent.grounding import (
     edited_targets,
     event_codes,
     hit_counts,
-    named_values,
     negated_values,
     packaged_catalog,
     pre_check,
@@ -52,13 +48,11 @@ from operatorx.agent.grounding import (
     severity_labels,
     target_candidates,
     unasked_shape,
-    unnamed,
 )
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
 from operatorx.backend.grammar import (
-    NAMED,
     NEGATED,
     catalog_field_kinds,
     catalog_ip_fields,
@@ -144,12 +138,10 @@ def grounded_schema(
     tools: set[str] | frozenset[str] | None = None,
     *,
     ground: bool = True,
-    named: tuple[str, ...] = (),
 ) -> dict:
     """The decoding grammar for one question: the catalog's fields, the policy's caps and,
     with ``ground``, only the targets, numbers, words and options the question gives
-    (``grounding``); each field compares with values of its type. With ``named``, a search
-    must name the first of these values (the planner's second ask). The tests build the
+    (``grounding``); each field compares with values of its type. The tests build the
     grammar of every training answer with this too.
     """
     ip_fields = catalog_ip_fields(catalog)
@@ -166,8 +158,7 @@ def grounded_schema(
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question),
-                      *(NEGATED + v for v in negated_values(question)),
-                      *(NAMED + v for v in named[:1])) if ground else (),
+                      *(NEGATED + v for v in negated_values(question))) if ground else (),
         field_kinds=catalog_field_kinds(catalog),
         meant_values={"event.code": event_codes(question, previous),
                       "event.severity_label": severity_labels(question, previous)} if ground else None,
@@ -311,16 +302,14 @@ class Planner:
         outcome.routed = sorted(tools) if tools else []
         ground = self.ground_targets
 
-        def grammar(tools: set[str] | frozenset[str] | None, named: tuple[str, ...] = ()) -> dict:
-            return grounded_schema(question, previous, catalog, self.config, targets, tools, ground=ground,
-                                   named=named)
+        def grammar(tools: set[str] | frozenset[str] | None) -> dict:
+            return grounded_schema(question, previous, catalog, self.config, targets, tools, ground=ground)
 
         schema = outcome.grammar = grammar(tools)
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")
 
         error = None
-        kept: tuple[Plan, object, str] | None = None  # a valid search asked again: plan, decision, text
         for attempt in range(1, ATTEMPTS + 1):
             outcome.attempts = attempt
             gen = self.backend.generate(
@@ -343,13 +332,6 @@ class Planner:
                     outcome.problems.append(f"unfounded reply ({plan.message}): {reason}")
                     schema = grammar(instead if tools is None else set(tools) & instead)
                     continue
-            if problem is None and attempt < ATTEMPTS and ground and isinstance(plan, EsSearch):
-                left_out = unnamed(plan.compact(), named_values(question, previous))
-                if left_out:  # ask again, with a grammar that makes the search name it
-                    outcome.problems.append(f"the search leaves out {left_out[0]}, which the question names")
-                    kept = (plan, outcome.decision, gen.text)
-                    schema = grammar({"elasticsearch"}, named=(left_out[0],))
-                    continue
             if problem is None:
                 outcome.plan = plan
                 break
@@ -360,11 +342,8 @@ class Planner:
                 break
             error = _short(problem, 300)
         else:
-            if kept is not None:  # the second answer was invalid: the first search stands
-                outcome.plan, outcome.decision, outcome.raw_text = kept
-            else:
-                outcome.plan = self._give_up(outcome)
-                outcome.source = "gave_up"
+            outcome.plan = self._give_up(outcome)
+            outcome.source = "gave_up"
         outcome.timings["total"] = time.perf_counter() - t_start
         return outcome
 

@@ -32,8 +32,6 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-import jsonschema
-
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
@@ -78,9 +76,6 @@ SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
-# A search_shape entry "named:jdoe": a value the search must name (grounding.named_values), which
-# the planner asks for again when the model left it out.
-NAMED = "named:"
 
 
 def _clean(node):
@@ -500,51 +495,7 @@ def _es_schema(
             spec["enum"] = [int(n) for n in sizes if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
     _require_shape(s, shape)
-    named = [w.removeprefix(NAMED) for w in shape if w.startswith(NAMED)]
-    if named:
-        words = {SEARCH_TEXT: {"type": "string", "enum": list(strings or ())},
-                 SEARCH_KEPT: {"type": "string", "enum": kept_words(list(strings or ()), negated)}}
-        return _require_named(s, named[0], words)
     return s
-
-
-def _naming(conditions: dict, forms: list[str], defs: dict) -> dict | None:
-    """The alternatives of ``conditions`` that can compare a field with one of ``forms``, each
-    with only those (first, in an ``in`` list); None if none can."""
-    out = []
-    for alt in conditions["anyOf"]:
-        spec = alt["properties"].get("value")
-        if spec is None:  # ranges and exists compare with no value
-            continue
-        listed = spec.get("type") == "array"
-        check = jsonschema.Draft202012Validator({**(spec["items"] if listed else spec), "$defs": defs})
-        ok = [f for f in forms if check.is_valid(f)]
-        if ok:
-            one = {"type": "string", "enum": ok}
-            named = {**spec, "prefixItems": [one]} if listed else one
-            out.append({**alt, "properties": {**alt["properties"], "value": named}})
-    return {"anyOf": out} if out else None
-
-
-def _require_named(search: dict, value: str, defs: dict) -> dict:
-    """The search schema, made to name ``value``: as the first condition of where, any_of or
-    exclude, whichever the model writes it in (JSON schema's ``contains``, which would say
-    "anywhere", is not supported by llguidance), compared with the value itself or a word or
-    pattern of the question that contains it ("*.duckdns.org" for duckdns.org). Without a
-    condition that can take one, the search is left as it is."""
-    low = value.lower()
-    forms = list(dict.fromkeys([value, low, *(w for w in defs[SEARCH_TEXT]["enum"] if low in w.lower())]))
-    variants = []
-    for name in ("where", "any_of", "exclude"):
-        spec = search["properties"].get(name)
-        first = _naming(spec["items"], forms, defs) if spec is not None else None
-        if first is None:
-            continue
-        variant = copy.deepcopy(search)
-        variant["properties"][name] = {**spec, "prefixItems": [first], "minItems": max(1, spec.get("minItems", 0))}
-        variant["required"] = list(dict.fromkeys([*search["required"], name]))
-        variants.append(variant)
-    return {"anyOf": variants} if variants else search
 
 
 # The aggregation each shape of grounding.SEARCH_SHAPE_WORDS asks for ("terms" is the default type).
