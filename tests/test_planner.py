@@ -23,6 +23,8 @@ SEARCH = {
     "since": "now-24h",
     "where": [{"field": "dns.query.name", "value": "evil.example"}],
 }
+# a search that names the address its questions name (else the planner asks again)
+LOOPBACK_SEARCH = {**SEARCH, "where": [{"field": "source.ip", "value": "127.0.0.1"}]}
 
 
 def fake_resolve(host, port, *a, **kw):
@@ -127,7 +129,7 @@ def test_schema_is_grounded_in_catalog_and_question():
     assert '"enum": [["127.0.0.1", "localhost"]]' in schema  # a new scan scans exactly the named hosts
     scans = [b for b in backend.calls[0].schema["anyOf"] if b["properties"]["tool"]["const"] == "nmap"]
     assert scans and not any("exclude" in b["properties"] for b in scans)  # no word leaves a host out
-    p, backend = planner([SEARCH])
+    p, backend = planner([LOOPBACK_SEARCH])
     p.plan("dns lookups by 127.0.0.1 and localhost")
     assert '"dns.query.name"' in json.dumps(backend.calls[0].schema)  # field names from the catalog
 
@@ -418,7 +420,7 @@ def test_a_scan_only_question_offers_the_adapter_no_search():
     p.plan("what OS does 127.0.0.1 run")
     tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
     assert tools == {"nmap", "none"}
-    p, backend = planner([SEARCH])
+    p, backend = planner([LOOPBACK_SEARCH])
     p.plan("dns lookups from 127.0.0.1 today")
     tools = {b["properties"]["tool"]["const"] for b in backend.calls[0].schema["anyOf"]}
     assert "elasticsearch" in tools
@@ -685,3 +687,81 @@ def test_a_host_both_scanned_and_excluded_is_left_out():
     only = {"tool": "nmap", "targets": ["127.0.0.5"], "exclude": ["127.0.0.5"]}
     p, _ = planner([only, only])
     assert p.plan("scan 127.0.0.5 but skip 127.0.0.5").call is None  # nothing left to scan: invalid
+
+
+JDOE_QUESTION = "processes spawned by explorer.exe under the jdoe account since 2026-12-01"
+PARENT_ONLY = {"tool": "elasticsearch", "since": "2026-12-01",
+               "where": [{"field": "process.parent.name", "value": "explorer.exe"}]}
+WITH_USER = {**PARENT_ONLY, "where": [{"field": "user.name", "value": "jdoe"}, *PARENT_ONLY["where"]]}
+
+
+def _named_places(schema: dict) -> dict[str, list[set[str]]]:
+    """List name → for each place the named condition may take, the values it may compare
+    with (the second-ask branch of a decoding schema); {} when no search must name a value."""
+    defs = schema.get("$defs", {})
+
+    def values(spec: dict) -> set[str]:  # a value, or an ``in`` list's early places
+        if "anyOf" in spec:
+            return {v for place in spec["anyOf"] for v in place["prefixItems"][-1]["enum"]}
+        return set(spec["enum"])
+
+    out: dict[str, list[set[str]]] = {}
+    for branch in schema["anyOf"]:
+        for variant in branch.get("anyOf", []):
+            for name in ("where", "any_of", "exclude"):
+                for place in variant["properties"].get(name, {}).get("anyOf", []):
+                    named = defs[place["prefixItems"][-1]["$ref"].split("/")[-1]]
+                    out.setdefault(name, []).append(
+                        {v for alt in named["anyOf"] for v in values(alt["properties"]["value"])})
+    return out
+
+
+def test_a_search_that_leaves_out_a_named_value_is_asked_again():
+    p, backend = planner([PARENT_ONLY, WITH_USER])
+    out = p.plan(JDOE_QUESTION)
+    assert out.plan.compact() == WITH_USER and out.attempts == 2
+    assert out.problems == ["the search leaves out jdoe, which the question names"]
+    assert backend.calls[1].prompt == backend.calls[0].prompt  # the same question, a narrower grammar
+    assert _named_places(backend.calls[0].schema) == {}
+    places = _named_places(backend.calls[1].schema)
+    assert list(places) == ["where"] and len(places["where"]) == 4  # "under the jdoe account": a where, at 0–3
+    named = set().union(*places["where"])
+    assert "jdoe" in named and all("jdoe" in v.lower() for v in named)  # it, or a word or pattern with it
+    assert {b["properties"]["tool"]["const"] for b in backend.calls[1].schema["anyOf"][0]["anyOf"]} == {"elasticsearch"}
+
+
+def test_the_first_search_stands_when_the_second_answer_is_invalid():
+    p, backend = planner([PARENT_ONLY, "not json"])
+    out = p.plan(JDOE_QUESTION)
+    assert out.plan.compact() == PARENT_ONLY and out.source == "model" and out.decision.allowed
+    assert out.raw_text == json.dumps(PARENT_ONLY, separators=(",", ":")) and len(backend.calls) == 2
+
+
+def test_a_search_naming_every_value_or_a_follow_up_is_not_asked_again():
+    p, backend = planner([WITH_USER])
+    assert p.plan(JDOE_QUESTION).plan.compact() == WITH_USER and len(backend.calls) == 1
+    conversation = Conversation()
+    conversation.add_call(JDOE_QUESTION, EsSearch.model_validate(WITH_USER))
+    p, backend = planner([PARENT_ONLY])
+    out = p.plan("drop jdoe from it", conversation, follow_up=True)  # the edited search names jdoe
+    assert out.plan.compact() == PARENT_ONLY and len(backend.calls) == 1
+
+
+def test_a_follow_up_must_name_a_value_the_edited_search_lacks():
+    conversation = Conversation()
+    conversation.add_call("processes spawned by explorer.exe", EsSearch.model_validate(PARENT_ONLY))
+    p, backend = planner([PARENT_ONLY, WITH_USER])
+    out = p.plan("only the ones under the jdoe account", conversation, follow_up=True)
+    assert out.plan.compact() == WITH_USER and len(backend.calls) == 2
+
+
+def test_the_first_search_stands_when_the_second_ask_cannot_run():
+    """A second-ask grammar the backend cannot compile (or a backend that fails then) costs
+    the analyst the better search, not the search: the first one stands."""
+    p, backend = planner([PARENT_ONLY])  # the script has no second reply: the backend raises
+    out = p.plan(JDOE_QUESTION)
+    assert out.plan.compact() == PARENT_ONLY and len(backend.calls) == 2
+    assert out.problems[-1].startswith("the second ask failed:")
+    p, backend = planner([])
+    with pytest.raises(PlannerError):  # without a first search, a failing backend still fails
+        p.plan(JDOE_QUESTION)

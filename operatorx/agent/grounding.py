@@ -1860,3 +1860,101 @@ class LiveCatalog:
             return None
         self.error = None
         return catalog
+
+
+# --- values a search must name -------------------------------------------------------------------
+
+# A dotted word that is a value: a domain, a host or a file name ("bad.domain.com",
+# "explorer.exe"), not an address, a number, a field name or the start of one.
+_DOTTED_VALUE = re.compile(r"(?<![\w.*/\\:@-])([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?![\w*/\\-])")
+# An account named as such: "under the jdoe account", "run by svc_backup", "for user
+# administrator", "a user named tlee".
+_ACCOUNT_NAMED = re.compile(
+    r"\bunder\s+(?:the\s+)?([\w$-]+)\s+account\b"
+    r"|\bunder\s+(?:the\s+)?(?:user|account|username)\s+([\w$-]+)"
+    r"|\b(?:run|started|launched|executed)\s+by\s+(?:the\s+)?(?:user\s+|account\s+)?([\w$-]+)"
+    r"|\b(?:for|by|from|of)\s+(?:the\s+)?(?:user|username|account)\s+([\w$-]+)"
+    r"|\b(?:user|username|account)\s+(?:named|called)\s+([\w$-]+)",
+    re.I,
+)
+# Words those forms also catch that name no account ("by user since midnight", "by the hour").
+_NOT_ACCOUNTS = frozenset((
+    *_NOT_VALUES, "agent", "agents", "account", "accounts", "user", "users", "name", "names", "login", "logins",
+    "activity", "field", "asap", "so", "on", "hour", "day", "minute", "week", "month", "date", "time", "count",
+    "host", "ip", "source", "destination", "port", "process", "parent", "size", "creation", "creations",
+    "lockout", "lockouts", "deletion", "deletions", "change", "changes", "management",
+))
+
+
+def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]:
+    """The values a search must name somewhere: the addresses and networks, the dotted
+    values (domains, hosts, file names) and the accounts ("under the jdoe account") the
+    question writes — in a follow-up, those the edited search does not name yet (it names
+    the ones a follow-up drops: "drop the 10.20.4.99 exclusion", "swap duckdns.org for ngrok.io").
+
+    Of the readable labels (train, val, dev-hand, train-hand), 1,449 of the 1,452 such values
+    of new questions appear in the label (the rest are asides: "it beaconed to 92.118.39.78
+    per the EDR"), and all 125 of follow-ups; the adapter left "jdoe" out of "processes
+    spawned by explorer.exe under the jdoe account".
+    """
+    out = [t for t in target_candidates(question) if _is_address(t)]
+    fields = field_names()
+    for m in _DOTTED_VALUE.finditer(question):
+        word = m.group(1).rstrip(".")
+        low = word.lower()
+        if _is_address(word) or re.fullmatch(r"[\d.]+", word) or low in fields or low.startswith(("logs-", ".ds-")):
+            continue  # an address (above), a number, a field or an index
+        if any(low.startswith(f + ".") or f.startswith(low + ".") or _one_typo(low, f) for f in fields):
+            continue  # a field, a field's parent or a misspelt field ("event.severitty")
+        out.append(word)
+    for m in _ACCOUNT_NAMED.finditer(question):
+        word = next(g for g in m.groups() if g)
+        low = word.lower()
+        if low in _NOT_ACCOUNTS or low.isdigit() or len(low) < 2 or any(_one_typo(low, w) for w in ("agent", "agents")):
+            continue
+        out.append(word)
+    named = tuple(dict.fromkeys(out))
+    if previous is not None and previous.get("tool") == "elasticsearch":
+        return tuple(unnamed(previous, named))
+    return named
+
+
+# Words before a value that may leave it out ("skip svchost.exe, conhost.exe", "dns queries
+# outside pastebin.com", "w/o an SNI from 10.20.4.23" — the last one still a where).
+_LEAVES_OUT = re.compile(r"\b(exclud\w*|excl|except|without|w/o|not|minus|ignor\w*|leave out|leaving out|omit\w*"
+                         r"|other than|besides|aren'?t|isn'?t|never|skip\w*|filter out|drop|outside)\b", re.I)
+
+
+def named_lists(question: str, value: str) -> tuple[str, ...]:
+    """The condition lists (where, any_of, exclude) a search may name ``value`` in, by the
+    words around it: exclude after a word that leaves things out (only exclude when the
+    value is negated, ``negated_values``), any_of beside an "or", with "either", for an
+    address the words give no side ("all events for 10.50.3.100") or beside its own
+    subdomain pattern ("example.com and *.example.com"), else where.
+
+    Of the 1,441 named values the readable labels of new questions place, all are in a list
+    this allows.
+    """
+    at = question.find(value)
+    before, around = question[max(0, at - 40) : at], question[max(0, at - 25) : at + len(value) + 25]
+    negated = value in negated_values(question)
+    out = [] if negated else ["where"]
+    if (re.search(r"\bor\b", around, re.I) or SEARCH_SHAPE_WORDS["either"].search(question)
+            or f"*.{value}" in question
+            or (_is_address(value) and not any(s.endswith("=" + value) for s in address_sides(question)))):
+        out.append("any_of")
+    if negated or _LEAVES_OUT.search(before) or re.search(rf"\b(leave|keep|take)\s+{re.escape(value)}\s+out\b",
+                                                          question, re.I):
+        out.append("exclude")
+    return tuple(out)
+
+
+def unnamed(search: dict, values: tuple[str, ...] | list[str]) -> list[str]:
+    """The ``values`` a search call names nowhere: in no condition's value or bound (a
+    pattern or network containing it counts) and not in its index."""
+    written = [str(v).lower() for v in condition_values(search) if v is not None]
+    for key in ("where", "any_of", "exclude"):
+        for cond in search.get(key) or []:
+            written += [str(cond[b]).lower() for b in ("gte", "gt", "lte", "lt") if cond.get(b) is not None]
+    written.append(str(search.get("index", "")).lower())
+    return [v for v in values if not any(v.lower() in w for w in written)]

@@ -11,8 +11,12 @@
    search the field/type check against the catalog).
 4. An invalid answer gets ONE retry with the problem in the prompt; then the planner gives
    up with a ``Reply`` that says why. A refusal the question proves wrong
-   (``refusals.unfounded``) is asked again instead, with refusals out of the grammar. A scan outside the scope is a ``Reply(kind="refuse")``
-   naming the target and the scope — never a call.
+   (``refusals.unfounded``) is asked again instead, with refusals out of the grammar; so is
+   a search that leaves out an address, a domain or an account the question names
+   (``grounding.named_values``), with a grammar that makes it name the value in a list the
+   words allow (``grounding.named_lists``; the first search stands if the second answer is
+   invalid). A scan outside the scope is a
+   ``Reply(kind="refuse")`` naming the target and the scope — never a call.
 
 The planner never runs anything and never changes the conversation (the caller records the
 call that was actually proposed: ``Conversation.add_call``).
@@ -35,6 +39,8 @@ from operatorx.agent.grounding import (
     edited_targets,
     event_codes,
     hit_counts,
+    named_lists,
+    named_values,
     negated_values,
     packaged_catalog,
     pre_check,
@@ -48,11 +54,13 @@ from operatorx.agent.grounding import (
     severity_labels,
     target_candidates,
     unasked_shape,
+    unnamed,
 )
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
 from operatorx.backend.grammar import (
+    NAMED,
     NEGATED,
     catalog_field_kinds,
     catalog_ip_fields,
@@ -60,7 +68,7 @@ from operatorx.backend.grammar import (
     decoding_schema,
 )
 from operatorx.config import Config
-from operatorx.errors import OperatorXError, ValidationFailed
+from operatorx.errors import OperatorXError, PlannerError, ValidationFailed
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import NmapScan
 from operatorx.schemas.plan import Reply, parse_plan, tool_schemas
@@ -138,10 +146,12 @@ def grounded_schema(
     tools: set[str] | frozenset[str] | None = None,
     *,
     ground: bool = True,
+    named: tuple[str, ...] = (),
 ) -> dict:
     """The decoding grammar for one question: the catalog's fields, the policy's caps and,
     with ``ground``, only the targets, numbers, words and options the question gives
-    (``grounding``); each field compares with values of its type. The tests build the
+    (``grounding``); each field compares with values of its type. With ``named``, a search
+    must name the first of these values, in a list its words allow (the planner's second ask). The tests build the
     grammar of every training answer with this too.
     """
     ip_fields = catalog_ip_fields(catalog)
@@ -158,7 +168,8 @@ def grounded_schema(
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question),
-                      *(NEGATED + v for v in negated_values(question))) if ground else (),
+                      *(NEGATED + v for v in negated_values(question)),
+                      *(f"{NAMED}{','.join(named_lists(question, v))}={v}" for v in named[:1])) if ground else (),
         field_kinds=catalog_field_kinds(catalog),
         meant_values={"event.code": event_codes(question, previous),
                       "event.severity_label": severity_labels(question, previous)} if ground else None,
@@ -302,19 +313,28 @@ class Planner:
         outcome.routed = sorted(tools) if tools else []
         ground = self.ground_targets
 
-        def grammar(tools: set[str] | frozenset[str] | None) -> dict:
-            return grounded_schema(question, previous, catalog, self.config, targets, tools, ground=ground)
+        def grammar(tools: set[str] | frozenset[str] | None, named: tuple[str, ...] = ()) -> dict:
+            return grounded_schema(question, previous, catalog, self.config, targets, tools, ground=ground,
+                                   named=named)
 
         schema = outcome.grammar = grammar(tools)
         outcome.timings["catalog"] = time.perf_counter() - t
         outcome.catalog = getattr(catalog, "source", "")
 
         error = None
+        kept: tuple[Plan, object, str] | None = None  # a valid search asked again: plan, decision, text
         for attempt in range(1, ATTEMPTS + 1):
             outcome.attempts = attempt
-            gen = self.backend.generate(
-                self._prompt(question, previous, error), schema, max_tokens=self.max_tokens
-            )
+            try:
+                gen = self.backend.generate(
+                    self._prompt(question, previous, error), schema, max_tokens=self.max_tokens
+                )
+            except PlannerError as e:
+                if kept is None:
+                    raise
+                outcome.problems.append(f"the second ask failed: {e}")  # the first search stands
+                outcome.plan, outcome.decision, outcome.raw_text = kept
+                break
             outcome.raw_text = gen.text
             outcome.timings["generate"] += gen.seconds
             outcome.tokens["prompt"] += gen.prompt_tokens
@@ -332,6 +352,13 @@ class Planner:
                     outcome.problems.append(f"unfounded reply ({plan.message}): {reason}")
                     schema = grammar(instead if tools is None else set(tools) & instead)
                     continue
+            if problem is None and attempt < ATTEMPTS and ground and isinstance(plan, EsSearch):
+                left_out = unnamed(plan.compact(), named_values(question, previous))
+                if left_out:  # ask again, with a grammar that makes the search name it
+                    outcome.problems.append(f"the search leaves out {left_out[0]}, which the question names")
+                    kept = (plan, outcome.decision, gen.text)
+                    schema = grammar({"elasticsearch"}, named=(left_out[0],))
+                    continue
             if problem is None:
                 outcome.plan = plan
                 break
@@ -342,8 +369,11 @@ class Planner:
                 break
             error = _short(problem, 300)
         else:
-            outcome.plan = self._give_up(outcome)
-            outcome.source = "gave_up"
+            if kept is not None:  # the second answer was invalid: the first search stands
+                outcome.plan, outcome.decision, outcome.raw_text = kept
+            else:
+                outcome.plan = self._give_up(outcome)
+                outcome.source = "gave_up"
         outcome.timings["total"] = time.perf_counter() - t_start
         return outcome
 

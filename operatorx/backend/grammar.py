@@ -32,6 +32,8 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+import jsonschema
+
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
@@ -76,6 +78,13 @@ SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
+# A search_shape entry "named:where,exclude=jdoe": a value the search must name in one of these
+# lists (grounding.named_values, named_lists), which the planner asks for again when the model
+# left it out.
+NAMED = "named:"
+# The positions of a list the named condition may take: the readable labels have it at 0–3.
+NAMED_POSITIONS = 4
+NAMED_CONDITION = "search_condition"  # the $defs name of a list's other conditions
 
 
 def _clean(node):
@@ -495,7 +504,63 @@ def _es_schema(
             spec["enum"] = [int(n) for n in sizes if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
     _require_shape(s, shape)
+    named = [w.removeprefix(NAMED).split("=", 1) for w in shape if w.startswith(NAMED)]
+    if named:
+        words = {SEARCH_TEXT: {"type": "string", "enum": list(strings or ())},
+                 SEARCH_KEPT: {"type": "string", "enum": kept_words(list(strings or ()), negated)}}
+        lists, value = named[0]
+        return _require_named(s, value, tuple(lists.split(",")), words)
     return s
+
+
+def _naming(conditions: dict, forms: list[str], defs: dict) -> dict | None:
+    """The alternatives of ``conditions`` that can compare a field with one of ``forms``, each
+    with only those (in an ``in`` list, at one of its first ``NAMED_POSITIONS`` places); None
+    if none can."""
+    out = []
+    for alt in conditions["anyOf"]:
+        spec = alt["properties"].get("value")
+        if spec is None:  # ranges and exists compare with no value
+            continue
+        listed = spec.get("type") == "array"
+        check = jsonschema.Draft202012Validator({**(spec["items"] if listed else spec), "$defs": defs})
+        ok = [f for f in forms if check.is_valid(f)]
+        if ok:
+            one = {"type": "string", "enum": ok}
+            named = one if not listed else {"anyOf": [  # "jsmith, mwong or t.oconnor": at any early place
+                {**spec, "prefixItems": [*[spec["items"]] * k, one], "minItems": max(k + 1, spec.get("minItems", 0))}
+                for k in range(min(NAMED_POSITIONS, spec["maxItems"]))]}
+            out.append({**alt, "properties": {**alt["properties"], "value": named}})
+    return {"anyOf": out} if out else None
+
+
+def _require_named(search: dict, value: str, lists: tuple[str, ...], defs: dict) -> dict:
+    """The search schema, made to name ``value`` in one of ``lists`` (where, any_of, exclude:
+    those the words allow, ``grounding.named_lists``): a condition comparing a field with the
+    value itself or a word or pattern of the question that contains it ("*.duckdns.org" for
+    duckdns.org), at any of the list's first ``NAMED_POSITIONS`` places. (JSON schema's
+    ``contains`` would say "anywhere", but llguidance does not support it; one alternative
+    per place says the same.) The list's other conditions and the named one are definitions,
+    carried in the returned branch's ``$defs`` for the root (inline, the places would repeat
+    them past llguidance's size limit). Without a condition that can take the value,
+    the search is left as it is."""
+    low = value.lower()
+    forms = list(dict.fromkeys([value, low, *(w for w in defs[SEARCH_TEXT]["enum"] if low in w.lower())]))
+    variants, hoisted = [], {}
+    for name in lists:
+        spec = search["properties"].get(name)
+        named = _naming(spec["items"], forms, defs) if spec is not None else None
+        if named is None:
+            continue
+        hoisted[f"{NAMED_CONDITION}_{name}"], hoisted[f"{NAMED_CONDITION}_{name}_named"] = spec["items"], named
+        other, named = ({"$ref": f"#/$defs/{NAMED_CONDITION}_{name}{end}"} for end in ("", "_named"))
+        places = [{**spec, "items": other, "prefixItems": [*[other] * k, named],
+                   "minItems": max(k + 1, spec.get("minItems", 0))}
+                  for k in range(min(NAMED_POSITIONS, spec["maxItems"]))]
+        variant = {**search, "properties": {**search["properties"], name: {"anyOf": places}},
+                   "required": list(dict.fromkeys([*search["required"], name]))}
+        variants.append(variant)
+    return {"anyOf": variants, "$defs": hoisted} if variants else search
 
 
 # The aggregation each shape of grounding.SEARCH_SHAPE_WORDS asks for ("terms" is the default type).
@@ -680,15 +745,17 @@ def _cached_schema(
         )
     if tools is None or "none" in tools or not branches:
         branches.append(_reply_schema())
+    defs = {}
+    for branch in branches:  # definitions a branch refers to live at the root
+        defs.update(branch.pop("$defs", {}))
     if search_values and searches:
         # (no words at all: no condition refers to them, only to the fields' own known values)
-        defs = {SEARCH_TEXT: {"type": "string", "enum": list(search_values)}}
+        defs[SEARCH_TEXT] = {"type": "string", "enum": list(search_values)}
         negated = {w.removeprefix(NEGATED) for w in search_shape if w.startswith(NEGATED)}
         kept = kept_words(search_values, negated)
         if negated and kept:
             defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
-        return {"anyOf": branches, "$defs": defs}
-    return {"anyOf": branches}
+    return {"anyOf": branches, "$defs": defs} if defs else {"anyOf": branches}
 
 
 def fingerprint(schema: dict) -> str:
