@@ -15,8 +15,8 @@
    a search that leaves out an address, a domain or an account the question names
    (``grounding.named_values``), with a grammar that makes it name the value in a list the
    words allow (``grounding.named_lists``; the first search stands if the second answer is
-   invalid). A scan outside the scope is a
-   ``Reply(kind="refuse")`` naming the target and the scope — never a call.
+   invalid). A scan outside the scope is a ``Reply(kind="refuse")`` naming the target and
+   the scope — never a call.
 
 The planner never runs anything and never changes the conversation (the caller records the
 call that was actually proposed: ``Conversation.add_call``).
@@ -151,8 +151,8 @@ def grounded_schema(
     """The decoding grammar for one question: the catalog's fields, the policy's caps and,
     with ``ground``, only the targets, numbers, words and options the question gives
     (``grounding``); each field compares with values of its type. With ``named``, a search
-    must name the first of these values, in a list its words allow (the planner's second ask). The tests build the
-    grammar of every training answer with this too.
+    must name the first of these values, in a list its words allow (the planner's second
+    ask). The tests build the grammar of every training answer with this too.
     """
     ip_fields = catalog_ip_fields(catalog)
     return decoding_schema(
