@@ -1537,7 +1537,9 @@ def test_the_values_a_new_search_must_name():
     assert named_values("processes spawned by explorer.exe under the jdoe account since 2026-12-01") == (
         "explorer.exe", "jdoe")
     assert named_values("system.security events w/ event.code 4625 for user administrator from 192.168.56.21") == (
-        "192.168.56.21", "system.security", "administrator")
+        "192.168.56.21", "system.security", "administrator", "4625")
+    assert named_values('suricata alerts minus sid 2100366 named "ET SCAN Nmap" today') == ("ET SCAN Nmap", "2100366")
+    assert named_values('a ticket: "my machine ws-it-11 started acting up on 2024-10-09"') == ()  # quoted prose
     assert named_values("alerts from 10.20.0.0/16 except the ones from 10.20.1.1") == ("10.20.0.0/16", "10.20.1.1")
     assert named_values("processes run by svc_backup yesterday") == ("svc_backup",)
     for question in ("user says the internet is slow, dig through the logs", "http with user aegnt Go-http-client/1.1",
@@ -1567,6 +1569,9 @@ def test_the_lists_the_words_let_a_named_value_go_to():
                        "explorer.exe") == ("where", "exclude")
     assert named_lists("leave 10.10.8.144 out of that", "10.10.8.144") == ("where", "any_of", "exclude")
     assert named_lists("dns logs for example.com and *.example.com", "example.com") == ("where", "any_of")
+    assert named_lists('tls either going to 203.0.113.77 or with status "self signed"', "self signed") == (
+        "where", "any_of")
+    assert named_lists("suricata alerts minus sid 2100366", "2100366") == ("exclude",)
 
 
 def test_readable_labels_name_the_values_their_questions_name():

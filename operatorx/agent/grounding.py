@@ -1877,6 +1877,9 @@ _ACCOUNT_NAMED = re.compile(
     r"|\b(?:user|username|account)\s+(?:named|called)\s+([\w$-]+)",
     re.I,
 )
+# A code after the word for its kind: "sid 2100366", "event id 1", "event.code 4625".
+_CODE_NAMED = re.compile(r"\b(?:sid|signature(?: id)?|rule(?: id)?|event(?:\.code| id| code)?|eid|event_id)"
+                         r"\s*[:=#]?\s*(\d{1,9})\b", re.I)
 # Words those forms also catch that name no account ("by user since midnight", "by the hour").
 _NOT_ACCOUNTS = frozenset((
     *_NOT_VALUES, "agent", "agents", "account", "accounts", "user", "users", "name", "names", "login", "logins",
@@ -1888,14 +1891,14 @@ _NOT_ACCOUNTS = frozenset((
 
 def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]:
     """The values a search must name somewhere: the addresses and networks, the dotted
-    values (domains, hosts, file names) and the accounts ("under the jdoe account") the
-    question writes — in a follow-up, those the edited search does not name yet (it names
-    the ones a follow-up drops: "drop the 10.20.4.99 exclusion", "swap duckdns.org for ngrok.io").
+    values (domains, hosts, file names), the accounts ("under the jdoe account"), text in
+    double quotes (up to seven words) and codes ("sid 2100366", "event id 1") the question
+    writes — in a follow-up, those the edited search does not name yet (it names the ones a
+    follow-up drops: "drop the 10.20.4.99 exclusion", "swap duckdns.org for ngrok.io").
 
-    Of the readable labels (train, val, dev-hand, train-hand), 1,449 of the 1,452 such values
-    of new questions appear in the label (the rest are asides: "it beaconed to 92.118.39.78
-    per the EDR"), and all 125 of follow-ups; the adapter left "jdoe" out of "processes
-    spawned by explorer.exe under the jdoe account".
+    Of the readable labels (train, val, dev-hand, train-hand), all such values appear in the
+    label but for three asides of train-hand3 ("it beaconed to 92.118.39.78 per the EDR");
+    the adapter left "jdoe" out of "processes spawned by explorer.exe under the jdoe account".
     """
     out = [t for t in target_candidates(question) if _is_address(t)]
     fields = field_names()
@@ -1913,6 +1916,8 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
         if low in _NOT_ACCOUNTS or low.isdigit() or len(low) < 2 or any(_one_typo(low, w) for w in ("agent", "agents")):
             continue
         out.append(word)
+    out += [text for text, _ in _QUOTED.findall(question) if text.strip() and len(text.split()) <= 7]
+    out += [m.group(1) for m in _CODE_NAMED.finditer(question)]
     named = tuple(dict.fromkeys(out))
     if previous is not None and previous.get("tool") == "elasticsearch":
         return tuple(unnamed(previous, named))
@@ -1928,25 +1933,23 @@ _LEAVES_OUT = re.compile(r"\b(exclud\w*|excl|except|without|w/o|not|minus|ignor\
 def named_lists(question: str, value: str) -> tuple[str, ...]:
     """The condition lists (where, any_of, exclude) a search may name ``value`` in, by the
     words around it: exclude after a word that leaves things out (only exclude when the
-    value is negated, ``negated_values``), any_of beside an "or", with "either", for an
-    address the words give no side ("all events for 10.50.3.100") or beside its own
-    subdomain pattern ("example.com and *.example.com"), else where.
+    value is negated, ``negated_values``); any_of beside an "or", after "either … or", with
+    the "either" shape, beside its own subdomain pattern ("example.com and *.example.com") or
+    for an address the words give no side ("all events for 10.50.3.100"); else where.
 
-    Of the 1,441 named values the readable labels of new questions place, all are in a list
-    this allows.
+    Every named value the readable labels place is in a list this allows (tested).
     """
     at = question.find(value)
-    before, around = question[max(0, at - 40) : at], question[max(0, at - 25) : at + len(value) + 25]
+    earlier = question[:at]
+    before, around = earlier[-40:], question[max(0, at - 25) : at + len(value) + 25]
     negated = value in negated_values(question)
-    out = [] if negated else ["where"]
-    if (re.search(r"\bor\b", around, re.I) or SEARCH_SHAPE_WORDS["either"].search(question)
-            or f"*.{value}" in question
-            or (_is_address(value) and not any(s.endswith("=" + value) for s in address_sides(question)))):
-        out.append("any_of")
-    if negated or _LEAVES_OUT.search(before) or re.search(rf"\b(leave|keep|take)\s+{re.escape(value)}\s+out\b",
-                                                          question, re.I):
-        out.append("exclude")
-    return tuple(out)
+    either = (bool(re.search(r"\bor\b", around, re.I)) or bool(SEARCH_SHAPE_WORDS["either"].search(question))
+              or bool(re.search(r"\beither\b.*\bor\b", earlier, re.I)) or f"*.{value}" in question
+              or (_is_address(value) and not any(s.endswith("=" + value) for s in address_sides(question))))
+    left_out = (negated or bool(_LEAVES_OUT.search(before))
+                or bool(re.search(rf"\b(leave|keep|take)\s+{re.escape(value)}\s+out\b", question, re.I)))
+    return tuple(name for name, allowed in (("where", not negated), ("any_of", either), ("exclude", left_out))
+                 if allowed)
 
 
 def unnamed(search: dict, values: tuple[str, ...] | list[str]) -> list[str]:
