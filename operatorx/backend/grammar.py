@@ -84,7 +84,7 @@ NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question neg
 NAMED = "named:"
 # The positions of a list the named condition may take: the readable labels have it at 0–3.
 NAMED_POSITIONS = 4
-NAMED_CONDITION = "search_condition"  # the $defs name of a list's other conditions
+NAMED_CONDITION = "search_condition"  # $defs names: a list's other conditions, and (+ "_named") the named one
 
 
 def _clean(node):
