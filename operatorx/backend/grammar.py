@@ -299,6 +299,16 @@ def kept_words(values: list[str], negated: frozenset[str] | set[str]) -> list[st
     return [v for v in values if not any(w.strip("*.") in negated for w in v.split(" "))]
 
 
+def _word_defs(values: list[str], negated: frozenset[str] | set[str]) -> dict:
+    """The root definitions conditions refer to: the question's words, and with negated ones
+    the words left for where and any_of."""
+    defs = {SEARCH_TEXT: {"type": "string", "enum": list(values)}}
+    kept = kept_words(values, negated)
+    if negated and kept:
+        defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
+    return defs
+
+
 def _conditions(
     field: dict,
     ip_fields: list[str] | None = None,
@@ -506,10 +516,8 @@ def _es_schema(
     _require_shape(s, shape)
     named = [w.removeprefix(NAMED).split("=", 1) for w in shape if w.startswith(NAMED)]
     if named:
-        words = {SEARCH_TEXT: {"type": "string", "enum": list(strings or ())},
-                 SEARCH_KEPT: {"type": "string", "enum": kept_words(list(strings or ()), negated)}}
         lists, value = named[0]
-        return _require_named(s, value, tuple(lists.split(",")), words)
+        return _require_named(s, value, tuple(lists.split(",")), _word_defs(list(strings or ()), negated))
     return s
 
 
@@ -750,11 +758,8 @@ def _cached_schema(
         defs.update(branch.pop("$defs", {}))
     if search_values and searches:
         # (no words at all: no condition refers to them, only to the fields' own known values)
-        defs[SEARCH_TEXT] = {"type": "string", "enum": list(search_values)}
         negated = {w.removeprefix(NEGATED) for w in search_shape if w.startswith(NEGATED)}
-        kept = kept_words(search_values, negated)
-        if negated and kept:
-            defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
+        defs.update(_word_defs(list(search_values), negated))
     return {"anyOf": branches, "$defs": defs} if defs else {"anyOf": branches}
 
 
