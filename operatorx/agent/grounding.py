@@ -1049,9 +1049,9 @@ def _scripts(question: str, words: set[str], previous: dict | None) -> tuple[str
 # A written number may stand for itself or be scaled by a unit: bytes (KB/MB/GB/TB, decimal
 # or binary) and seconds (minutes, hours, days).
 _UNIT_SCALES = (1, 1000, 10**6, 10**9, 10**12, 1024, 1024**2, 1024**3, 60, 3600, 86400)
-# Numbers that words stand for: no hits (0, a count) always; HTTP status classes (4xx =
-# 400..499), privileged ports (< 1024), one, a minute, half an hour, an hour, a day only where
-# words name them (_STATUS_CLASSES, _WORDED_CONSTANTS).
+# Numbers that words stand for: HTTP status classes (4xx = 400..499), privileged ports
+# (< 1024), zero, one, a minute, half an hour, an hour, a day, only where words name them
+# (_STATUS_CLASSES, _WORDED_CONSTANTS). No hits (size 0, a count) is the grammar's own.
 # The status classes only where the words name them: "server errors" is 500..599, never the
 # client errors' 400..499 (and the other way round); a typo of either word counts.
 _STATUS_CLASSES = {
@@ -1071,6 +1071,10 @@ _WORDED_CONSTANTS = {
     # for "all time" and a port range 1024..1024 for "200 results when you can"; every 1 and
     # 1024 of the readable labels is written, spelled or named so (or in the edited search).
     1: re.compile(r"\b(one|single|once)\b", re.I),
+    # Zero too: the adapter wrote destination.port 0..0 for "200 results when you can" and
+    # excluded destination.port < 0 from "alerts from 10.20.0.0/16 except …"; every 0 bound
+    # of the data is written (or in the edited search).
+    0: re.compile(r"\bzero\b", re.I),
     1024: re.compile(r"\b(privileged|unprivileged|non-privileged|ephemeral|well[- ]known|reserved|system|low|high)"
                      r"[ -]ports?\b", re.I),
 }
@@ -1136,15 +1140,15 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 
     Each number written in the question (not inside its addresses) times each unit scale,
     or only its own unit's scales where one is written ("2 hours" is 7200, never 2), the
-    0 (a count), the numbers words stand for where they are written (status classes, one,
-    privileged ports, spans of time: ``_STATUS_CLASSES``, ``_WORDED_CONSTANTS``),
-    and the numbers of the search a follow-up edits. Every number
-    of the training data fits (tests/test_backend_grammar.py); the model can no longer
-    write 50,000,000 for "500MB" or ask for 200 hits nobody wanted. "200 results" is
-    only a number of hits (``hit_counts``).
+    numbers words stand for where they are written (status classes, zero, one, privileged
+    ports, spans of time: ``_STATUS_CLASSES``, ``_WORDED_CONSTANTS``), and the numbers of
+    the search a follow-up edits. Every number of the training data fits
+    (tests/test_backend_grammar.py); the model can no longer write 50,000,000 for "500MB"
+    or ask for 200 hits nobody wanted. "200 results" is only a number of hits
+    (``hit_counts``). A count (size 0) needs no number: the grammar always allows it.
     """
     text = _number_text(question)
-    out: set[float] = {0} | _status_constants(question)
+    out: set[float] = _status_constants(question)
     out |= {n for n, words in _WORDED_CONSTANTS.items() if words.search(question)}
     united: dict[float, set[int]] = {}
     for m in _UNITED.finditer(text):  # "longer than 2 hours" is 7200, never 2
@@ -1304,6 +1308,10 @@ def address_sides(question: str) -> tuple[str, ...]:
 #                 "per user", "the rarest", "hosts where cmd.exe ran")
 #   no_count      no count (size 0) when no aggregation is left either: no word for a number ("the
 #                 number of", "total", "how many"); "all time" had turned a list of alerts into a count
+#   unprojected   in a follow-up only, no columns (fields) the edited search lacks: no word for a choice
+#                 of columns ("only", "just", "columns"); the adapter added fields to "show the raw
+#                 logs" and "all time". New questions ask for columns in too many ways ("signature of
+#                 critical alerts", "processes with command line") to need a word.
 UNASKED_WORDS: dict[str, frozenset[str]] = {
     "unsorted": frozenset((
         "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
@@ -1332,6 +1340,7 @@ UNASKED_WORDS: dict[str, frozenset[str]] = {
         "count", "counts", "counted", "counting", "tally", "number", "numbers", "total", "totals", "many",
         "much", "volume", "amount", "sum", "cnt", "cont", "quantity",
     )),
+    "unprojected": frozenset(("only", "just", "column", "columns", "field", "fields", "trim", "output")),
 }
 _NUMBER_OF = re.compile(r"\bno\.(?= of\b|\s*$)", re.I)  # "no. of conns", "just the no."
 # "hosts where cmd.exe ran" lists hosts: these plurals ask for top values too, written exactly (a
@@ -1349,6 +1358,7 @@ _UNASKED_KEPT = {
     "no_distinct": lambda prev: (prev.get("agg") or {}).get("type") == "cardinality",
     "no_buckets": lambda prev: bool(prev.get("agg")) and prev["agg"].get("type", "terms") == "terms",
     "no_count": lambda prev: prev.get("size") == 0,
+    "unprojected": lambda prev: bool(prev.get("fields")),
 }
 
 
@@ -1363,7 +1373,7 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
     counted = SEARCH_SHAPE_WORDS["count"].search(question) or _NUMBER_OF.search(question)
     out = []
     for shape, cues in UNASKED_WORDS.items():
-        if _UNASKED_KEPT[shape](prev):
+        if _UNASKED_KEPT[shape](prev) or (shape == "unprojected" and not prev):
             continue
         if shape == "no_histogram" and (_BY_SPAN.search(question) or SEARCH_SHAPE_WORDS["histogram"].search(question)):
             continue
@@ -1464,6 +1474,7 @@ _NOT_VALUES = frozenset((
     "where", "how", "many", "much", "more", "less", "than", "over", "under", "since", "last", "past", "today",
     "yesterday", "week", "day", "hour", "hours", "minutes", "only", "just", "also", "too",
     "ones", "one", "anything", "something", "everything",  # "except the ones hitting …" is no rule name
+    "named", "called",  # "alerts NAMED \"ET SCAN …\"": the adapter also searched rule.name for *NAMED*
     # the kinds of record, named to pick them, never to match a value ("zeek notices from today" had
     # notice.note "notices", "strelka alerts today" rule.name "*.alerts")
     "alerts", "notices", "connections", "conns", "lookups", "queries", "requests", "sessions", "hits",
@@ -1493,13 +1504,28 @@ _EDGE_WORDS = frozenset((
 _TIME_WORD = re.compile(r"\d{1,4}(secs?|m|mins?|h|hrs?|d|days?|w|wks?)")
 
 
+# Phrasing words that are values when written in capitals: GET is an HTTP method, ANY and A
+# DNS query types, SSH or DNS a protocol in a rule name ("*SSH*").
+_CAPITAL_VALUES = frozenset((
+    "get", "any", "a", "zeek", "suricata", "sysmon", "strelka", "osquery", "conn", "dns", "http", "ssl", "tls",
+    "ssh", "smtp", "x509", "notice", "alert", "files",
+))
+
+
+def _shouted(word: str) -> bool:
+    """A phrasing word written in capitals ("GIVE ME all alerts NAMED …", "NOT"): the adapter
+    searched rule.name for *NAMED* and *ME*."""
+    low = word.lower()
+    return word.isupper() and (low in _NOT_VALUES or low in _EDGE_WORDS) and low not in _CAPITAL_VALUES
+
+
 def _is_phrasing(span: str) -> bool:
     words = span.split()
     if span.islower() and len(words) > 1 and (words[0] in _EDGE_WORDS or words[-1] in _EDGE_WORDS):
         return True
     if len(words) == 1 and _TIME_WORD.fullmatch(span.lower()):
         return True
-    return span.islower() and all(w in _NOT_VALUES for w in words)
+    return all(w in _NOT_VALUES if w.islower() else _shouted(w) for w in words)
 
 
 @cache

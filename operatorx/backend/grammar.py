@@ -362,7 +362,7 @@ def _conditions(
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound = {"anyOf": _scalar(64)}
     if numbers is not None:  # numeric bounds only from the question's numbers
-        bound = {"anyOf": [{"type": "string", "maxLength": 64}, {"type": "number", "enum": numbers}]}
+        bound = {"anyOf": [{"type": "string", "maxLength": 64}, *([{"type": "number", "enum": numbers}] if numbers else [])]}
     valued = field  # the fields that take a free value
     if ip_fields is not None and addresses is not None:
         valued = _field_spec([n for n in field["enum"] if n not in set(ip_fields)])
@@ -508,8 +508,8 @@ def _es_schema(
     if caps is not None:  # the configured policy limits: a bigger number could only be refused
         props["size"]["maximum"] = min(props["size"]["maximum"], caps[0])
         agg["properties"]["size"]["maximum"] = min(agg["properties"]["size"]["maximum"], caps[1])
-    if numbers is not None:  # hits and buckets only from the question's numbers
-        sizes = sorted({*numbers, *hits})
+    if numbers is not None:  # hits and buckets only from the question's numbers; a count (0) always
+        sizes = sorted({0, *numbers, *hits})
         for spec in (props["size"], agg["properties"]["size"]):
             spec["enum"] = [int(n) for n in sizes if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
@@ -588,6 +588,8 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         search["required"].append("exclude")
     if "unsorted" in shape:  # no word asks for an order (grounding.unasked_shape)
         props.pop("sort", None)
+    if "unprojected" in shape:  # a follow-up with no word for columns (grounding.unasked_shape)
+        props.pop("fields", None)
     agg_type = props.get("agg", {}).get("properties", {}).get("type")
     for absent, kind in (("no_histogram", "date_histogram"), ("no_distinct", "cardinality")):
         if absent in shape and agg_type is not None and kind in agg_type.get("enum", []):
