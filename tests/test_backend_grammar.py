@@ -1416,6 +1416,31 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
     assert wrong == []
 
 
+def test_a_numeric_field_is_bounded_by_numbers_only(tokenizer):
+    """With field types only numeric fields take a range, and their bounds are numbers: the
+    adapter wrote destination.port < "2333" (a number nobody wrote, as a string) and
+    event.duration < "14m" (refused by validation) once 0 was no bound (val, dev-hand)."""
+    kinds = {"destination.port": "number", "event.duration": "number"}
+    names = ["destination.port", "event.duration", "http.uri"]
+
+    def ranged(field, **bounds):
+        return format_call({"tool": "elasticsearch", "where": [{"field": field, "op": "range", **bounds}]})
+
+    grounded = decoding_schema(names, tools=["elasticsearch"], field_kinds=kinds, search_numbers=[200, 7200])
+    assert accepts(tokenizer, grounded, ranged("event.duration", gt=7200))
+    assert accepts(tokenizer, grounded, ranged("destination.port", lt=200))
+    for field, bound in (("destination.port", "200"), ("destination.port", "2333"), ("event.duration", "14m")):
+        assert not accepts(tokenizer, grounded, ranged(field, lt=bound)), (field, bound)
+    free = decoding_schema(names, tools=["elasticsearch"], field_kinds=kinds)
+    assert accepts(tokenizer, free, ranged("destination.port", lt=2333))
+    assert not accepts(tokenizer, free, ranged("destination.port", lt="2333"))
+    none = decoding_schema(names, tools=["elasticsearch"], field_kinds=kinds, search_numbers=[])
+    assert not accepts(tokenizer, none, ranged("event.duration", lt=1))  # no number: no range
+    assert accepts(tokenizer, none, format_call({"tool": "elasticsearch", "where": [{"field": "http.uri", "op": "exists"}]}))
+    untyped = decoding_schema(["@timestamp"], tools=["elasticsearch"], search_numbers=[])
+    assert accepts(tokenizer, untyped, ranged("@timestamp", gte="now-1h"))  # without types a date may be ranged
+
+
 def test_a_port_range_stays_under_65536(tokenizer):
     schema = decoding_schema(["server.bytes", "destination.port"], tools=["elasticsearch"],
                              search_numbers=[0, 1024, 100000, 300000])

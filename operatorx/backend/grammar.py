@@ -360,8 +360,11 @@ def _conditions(
     kinds_of_value = [text] if typed else [text, number, {"type": "boolean"}]
     scalar = {"anyOf": [a for a in kinds_of_value if a is not None]}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
-    bound = {"anyOf": _scalar(64)}
-    if numbers is not None:  # numeric bounds only from the question's numbers
+    bound: dict | None = {"anyOf": _scalar(64)}
+    if typed:  # only numeric fields take a range (below), so a bound is a number: as a string it
+        # escaped the grounding (destination.port < "2333") or failed validation (event.duration "14m")
+        bound = {"type": "number"} if numbers is None else {"type": "number", "enum": numbers} if numbers else None
+    elif numbers is not None:  # numeric bounds only from the question's numbers
         bound = {"anyOf": [{"type": "string", "maxLength": 64}, *([{"type": "number", "enum": numbers}] if numbers else [])]}
     valued = field  # the fields that take a free value
     if ip_fields is not None and addresses is not None:
@@ -394,7 +397,7 @@ def _conditions(
     unranged = set(ip_fields) if ip_fields is not None and addresses is not None and "enum" in field else set()
     if typed:  # with field types, only numeric fields have ranges (every range of the data is on one):
         unranged |= {n for n in names if n not in counts}  # the adapter wrote event.code >= 1 for "sysmon events"
-    ranged = [(_field_spec([n for n in names if n not in unranged]) if unranged else field, bound)]
+    ranged = [(_field_spec([n for n in names if n not in unranged]) if unranged else field, bound)] if bound else []
     # With an address to write, "exists" on an IP field is the adapter's stand-in for the address
     # it would not write ("destination.ip exists" for "connections to 203.0.113.50"); no label of
     # the data has one. (Without an address it is a harmless filler, and stays.)
@@ -407,10 +410,12 @@ def _conditions(
         ranged = []
     if ports:
         port_numbers = [n for n in numbers if 0 <= n <= 65535]
-        port_bound = {"anyOf": [{"type": "string", "maxLength": 64},
-                                *([{"type": "number", "enum": port_numbers}] if port_numbers else [])]}
+        numbered = [{"type": "number", "enum": port_numbers}] if port_numbers else []
+        port_bound = ({"anyOf": numbered} if numbered else None) if typed else {
+            "anyOf": [{"type": "string", "maxLength": 64}, *numbered]}
         others = [n for n in names if n not in ports and n not in unranged]
-        ranged = [*([(_field_spec(others), bound)] if others else []), ({"type": "string", "enum": ports}, port_bound)]
+        ranged = [*([(_field_spec(others), bound)] if others and bound else []),
+                  *([({"type": "string", "enum": ports}, port_bound)] if port_bound else [])]
     compared = free and bool(scalar["anyOf"])
     alternatives = [
         *([variant(None, valued, value=scalar)] if compared else []),
