@@ -142,15 +142,22 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-devhand6-smollm2-adapter-planner39df613.json", "eval-devhand6-smollm2-adapter-planner8636305.json", 85, 0, 0),
     # stop 31, round 1 (0a1bc7f: follow-up columns, 0 bounds and shouted phrasing need words) against
     # 39df613 (judge sets 0 / 0: kept; docs/training/session31-rule.md)
-    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner39df613.json", 53, 0, 0),
-    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner39df613.json", 83, 0, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner39df613.json", 251, 0, 0),
-    ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planner39df613.json", 300, 1, 0),
-    ("eval-devhand-smollm2-adapter.json", "eval-devhand-smollm2-adapter-planner39df613.json", 64, 0, 1),
+    ("eval-selhand-smollm2-adapter-planner0a1bc7f.json", "eval-selhand-smollm2-adapter-planner39df613.json", 53, 0, 0),
+    ("eval-selhand2-smollm2-adapter-planner0a1bc7f.json", "eval-selhand2-smollm2-adapter-planner39df613.json", 83, 0, 0),
+    ("eval-shifted-smollm2-adapter-planner0a1bc7f.json", "eval-shifted-smollm2-adapter-planner39df613.json", 251, 0, 0),
+    ("eval-val-smollm2-adapter-planner0a1bc7f.json", "eval-val-smollm2-adapter-planner39df613.json", 300, 1, 0),
+    ("eval-devhand-smollm2-adapter-planner0a1bc7f.json", "eval-devhand-smollm2-adapter-planner39df613.json", 64, 0, 1),
     ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner39df613.json", 53, 0, 0),
     ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planner39df613.json", 60, 0, 0),
     ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-planner39df613.json", 296, 0, 0),
     ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-planner39df613.json", 85, 0, 0),
+    # round 2 (acc8fd9: a numeric field's range bounds are numbers) against round 1 (judge sets 0 / 0: kept);
+    # sets where no plan changed keep one report for both rounds
+    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner0a1bc7f.json", 53, 0, 0),
+    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner0a1bc7f.json", 83, 0, 0),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner0a1bc7f.json", 251, 0, 0),
+    ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planner0a1bc7f.json", 300, 0, 0),
+    ("eval-devhand-smollm2-adapter.json", "eval-devhand-smollm2-adapter-planner0a1bc7f.json", 64, 0, 0),
     # 4d30e9d's planner and judge (hits in order when the expected search sorts) against round 1's
     ("eval-test-smollm2-adapter-planner4d30e9d.json", "eval-test-smollm2-adapter-planner39e948f.json", 399, 0, 0),
     ("eval-shifted-smollm2-adapter-planner4d30e9d.json", "eval-shifted-smollm2-adapter-planner39e948f.json", 251, 0, 0),
