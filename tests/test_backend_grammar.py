@@ -337,6 +337,28 @@ def test_scan_numbers_and_scripts_are_limited_to_the_given_ones(tokenizer):
     assert not accepts(tokenizer, closed, scan(host_timeout="5m"))
 
 
+def test_everyday_words_for_scan_options():
+    """dev-hand7's writers asked in words the lists did not know (its labels were out of the
+    grammar's reach): a ping sweep of "responsive" hosts, -Pn for a host that "eats pings", OS
+    detection for "windows or linux?", TLS ciphers by "encryption" on https, "1,000 packets"."""
+    from operatorx.agent.grounding import scan_values
+
+    for asked in ("a register of responsive hosts on 10.12.0.0/22", "is printer-3f even reachable?"):
+        assert "ping" in scan_values(asked, None, ["printer-3f"])["technique"], asked
+    for dropped in ("the firewall eats pings, scan 10.0.0.5 anyway", "10.0.0.5 silently discards ICMP",
+                    "run it on 10.0.0.5 without that is-it-alive check",
+                    "don't bother checking if it's alive first, just go straight to 22 on 10.0.0.5"):
+        assert "skip_discovery" in scan_values(dropped)["switches"], dropped
+    assert "skip_discovery" in scan_values("Treat every one of them as reachable: 172.16.30.10-20")["required"]
+    assert "skip_discovery" not in scan_values("is 10.0.0.5 alive?")["switches"]  # a ping sweep, not -Pn
+    assert "os_detection" in scan_values("what's fs01 running underneath, windows or linux?", None, ["fs01"])["switches"]
+    assert "ssl-enum-ciphers" in scan_values("which encryption options does the https side of 10.0.0.5 accept?")["scripts"]
+    assert "ssl-enum-ciphers" not in scan_values("rdp encryption levels on 10.0.0.5")["scripts"]
+    rates = scan_values("hold a minimum of 1,000 packets per second on 10.60.0.0/20")
+    assert rates["min_rate"] == (1000,) and 1000 in rates["ports"] and "min_rate" in rates["required"]
+    assert scan_values("ports 22,443 on 10.0.0.5")["ports"] == (22, 443)  # a list stays a list
+
+
 def test_scan_values_come_from_the_words():
     from operatorx.agent.grounding import scan_values
 

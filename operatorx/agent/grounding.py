@@ -396,7 +396,7 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
     "ssh-hostkey": ("hostkey", "hostkeys", ("ssh", "keys"), ("ssh", "key"), ("host", "keys")),
     "ssh2-enum-algos": ("ssh2", "algorithms", "algos", "kex"),
     "ssl-cert": ("cert", "certs", "certificate", "certificates", "x509"),
-    "ssl-enum-ciphers": ("cipher", "ciphers"),
+    "ssl-enum-ciphers": ("cipher", "ciphers", ("encryption", "https"), ("encryption", "tls"), ("encryption", "ssl")),
     "sslv2": ("sslv2",),  # narrow scripts need their own word: "tls ciphers" is not alpn
     "tls-alpn": ("alpn",),
     "vnc-info": (("vnc", "info"), ("vnc", "details"), ("vnc", "information"), ("vnc", "security"),
@@ -411,7 +411,8 @@ _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
 SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "service_version": (("version", "versions", "ver", "vers", "sv", "svc", "service", "services", "software",
                          "running", "banner", "banners"), ("-sV",)),
-    "os_detection": (("os", "operating", "osscan", "fingerprint", "fingerprinting", "guess"), ("-O",)),
+    "os_detection": (("os", "operating", "osscan", "fingerprint", "fingerprinting", "guess", "linux", "unix", "platform"),
+                     ("-O",)),  # "windows or linux?", "the host's operating platform" (dev-hand7)
     "aggressive": (("aggressive",), ("-A",)),
     # "ping" alone asks for a ping sweep ("just ping it"), not for -Pn: "no ping" is a phrase
     "skip_discovery": (("skip", "assume", "online", "up", "discovery", "pn"), ("-Pn",)),
@@ -456,7 +457,7 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path"
         r"|(map|show|trace)( out)? the (network )?path|network path to|hops to (get )?(there|it)",
         "skip_discovery": r"skip (host )?discovery|no ping|skip (the )?ping|don.?t ping|without ping\w*"
-        r"|treat (it|them|all|the host|hosts)? ?as (up|online)"
+        r"|treat (it|them|all|the host|hosts)? ?as (up|online)|treat( \w+){0,4} as (reachable|alive)"
         r"|assume (it|they|the hosts?)? ?(is |are |.s |.re )?(up|online)",
         "fast": r"(quick|fast) (port )?scan",
         "ports": r"(?<!top-)(?<!top )ports? [0-9]{1,5}",  # "port 53", "ports 22 and 80" (not "--top-ports 100")
@@ -520,7 +521,7 @@ TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
     "null": ("null", "sn"),
     "xmas": ("xmas", "christmas", "sx"),
     "ping": ("ping", "pings", "sweep", "up", "alive", "live", "online", "discover", "discovery", "sn", "respond",
-             "responds", "responding"),
+             "responds", "responding", "responsive", "reachable", "reachability"),  # "a register of responsive hosts"
 }
 
 
@@ -546,6 +547,11 @@ def _named(words: set[str], lexicon: dict) -> list:
         if len(key) >= 5 and key not in words and any(_one_typo(w, key) for w in words if len(w) >= 4):
             out.append(value)
     return out
+
+
+# A number with thousands separators before a word for packets, ports or hosts ("a minimum of
+# 1,000 packets per second", dev-hand7) is one number; "ports 22,443" is a list.
+_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?=\s*(packets?|pkts?|pps|probes?|ports?|hosts?)\b)", re.I)
 
 
 def scan_values(question: str, previous: dict | None = None, hostnames=()) -> dict[str, tuple]:
@@ -578,7 +584,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     """
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)
-    text = without_targets(question, targets)
+    text = _THOUSANDS.sub(lambda m: m[0].replace(",", ""), without_targets(question, targets))  # "1,000 packets"
     # a follow-up's hosts, with those written by their last octet ("same on .45", "exclude .22")
     edited = edited_targets(question, previous)
     octets = edited[len(_edited(previous)):]
@@ -985,7 +991,13 @@ _NOT_SWITCH_WORDS = frozenset(("server",))
 # scan anything" had -Pn added, dev-hand4), "no ping" and its kin for -Pn.
 _NO_PING = re.compile(r"(?<![\w/])(no|don.?t|do not|omit|omitting|skip|skipping|without|w/o|never|avoid|disable"
                       r"|bother)\s+(the\s+|any\s+|a\s+|bother(ing)?\s+|to\s+)?(ping|pings|pinging|icmp)\b"
-                      r"|\bno-?ping\b|\bpingless\b", re.I)
+                      r"|\bno-?ping\b|\bpingless\b"
+                      # a host that drops pings ("the firewall eats pings", "silently discard ICMP", dev-hand7)
+                      r"|\b(ignor|eat|block|drop|discard|filter|swallow)\w*\s+(all\s+|any\s+)?(ping|pings|icmp)\b"
+                      # "without that is-it-alive check", "don't bother checking if it's alive first"
+                      r"|\b(no|without|skip\w*|omit\w*)\s+(the\s+|that\s+|any\s+)?(is-it-alive|alive|liveness|discovery|up)"
+                      r"\s+checks?\b|\b(don.?t|do not|no need to)\s+(bother\s+)?check\w*\s+(if|whether)\s+"
+                      r"(it.?s|it is|they.?re|they are)\s+(alive|up|online)\b", re.I)
 
 
 def _switches(question: str, words: set[str], targets: list[str], previous: dict | None) -> tuple[str, ...]:
