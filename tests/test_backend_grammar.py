@@ -192,7 +192,8 @@ def test_a_follow_up_that_says_faster_or_slower_gets_that_timing_step():
     assert scan_values("crank the speed up a notch", previous)["timing"] == (4,)
     assert scan_values("slow it down", previous)["timing"] == (2,)
     assert scan_values("same again, a notch either way", previous)["timing"] == (2, 3, 4)
-    assert scan_values("same again", previous)["timing"] == (3,)  # no word about speed: it stays
+    assert scan_values("same again", previous)["timing"] == ()  # no word about speed: none is written
+    assert scan_values("same again", {**previous, "timing": 2})["timing"] == (2,)  # or the one it has stays
     assert scan_values("add udp 53 and 123 to it", {**previous, "timing": 2})["timing"] == (2,)
     assert scan_values("faster, T5", previous)["timing"] == (4, 5)
 
@@ -204,7 +205,7 @@ def test_freely_written_scan_words_of_dev_hand4():
     # a negated phrase forbids its option, and "too slow" alone asks for no other speed
     prev = {"tool": "nmap", "targets": ["10.20.1.100"], "ports": "80,443", "service_version": True}
     dropped = scan_values("drop the version detection, too slow", prev)
-    assert "service_version" not in dropped["switches"] and dropped["timing"] == (3,)
+    assert "service_version" not in dropped["switches"] and dropped["timing"] == ()  # no timing written
     assert scan_values("too slow, speed it up", prev)["timing"] == (4,)
     assert "service_version" in scan_values("keep the version detection", prev)["switches"]
     assert scan_values("back it off one notch", {**prev, "timing": 5})["timing"] == (4,)
@@ -357,6 +358,18 @@ def test_everyday_words_for_scan_options():
     rates = scan_values("hold a minimum of 1,000 packets per second on 10.60.0.0/20")
     assert rates["min_rate"] == (1000,) and 1000 in rates["ports"] and "min_rate" in rates["required"]
     assert scan_values("ports 22,443 on 10.0.0.5")["ports"] == (22, 443)  # a list stays a list
+
+
+def test_a_lone_network_excludes_nothing():
+    """"Inventory its open ports, but never exceed 20 packets per second": "but" may leave a
+    host out, but with one network named the model excluded that network (dev-hand7 e-010, a
+    policy error the planner gave up on)."""
+    from operatorx.agent.grounding import scan_values
+
+    assert scan_values("open ports of 192.168.200.0/26, but never exceed 20 packets per second")["exclude"] == ()
+    assert scan_values("scan 10.1.2.0/24 but skip 10.1.2.50")["exclude"] == ("10.1.2.0/24", "10.1.2.50")
+    swept = {"tool": "nmap", "targets": ["10.12.0.0/24"], "exclude": ["10.12.0.5"]}
+    assert "10.12.0.6" in scan_values("oh and skip 10.12.0.6 as well", swept)["exclude"]
 
 
 def test_scan_values_come_from_the_words():

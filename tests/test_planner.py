@@ -602,7 +602,8 @@ def test_scan_words_dev_hand5_asked_with():
 
 def test_a_follow_up_keeps_its_speed_unless_words_ask_for_another():
     """"This time", "the quick list" (-F) and a complaint alone name no speed; the edited
-    scan's timing (nmap's default, 3, when it has none) stays."""
+    scan's timing stays, and a scan with none gets none (the adapter wrote a no-op "timing": 3
+    for "also grab its host keys", dev-hand7); words about speed step from nmap's default, 3."""
     from operatorx.agent.grounding import scan_values
 
     previous = {"tool": "nmap", "targets": ["10.2.0.0/24"], "fast": True}
@@ -610,7 +611,8 @@ def test_a_follow_up_keeps_its_speed_unless_words_ask_for_another():
                  "switch it to every port instead of the quick list",
                  "drop the version detection, too slow",
                  "too slow, keep it above 800 packets a second"):
-        assert scan_values(kept, previous, ())["timing"] == (3,), kept
+        assert scan_values(kept, previous, ())["timing"] == (), kept
+        assert scan_values(kept, {**previous, "timing": 2}, ())["timing"] == (2,), kept
     assert scan_values("ugh too slow, bump the speed up one", previous, ())["timing"] == (4,)
     assert scan_values("can you speed it up a notch this time? took forever", previous, ())["timing"] == (4,)
     assert scan_values("slower please, its tripping alerts", {**previous, "timing": 2}, ())["timing"] == (1,)

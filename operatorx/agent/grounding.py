@@ -633,7 +633,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         if _SLOW_COMPLAINT.search(question) and not slower:  # "drop the version detection, too slow"
             steps = tuple(k for k in steps if k >= t)
         if not _TIMING_CUES.search(_SLOW_COMPLAINT.sub(" ", _NOT_TIMING.sub(" ", question))):
-            steps = (t,)  # "add udp 53 and 123 to it", "every port this time" keep the speed they had
+            # "add udp 53 and 123 to it", "every port this time" keep the speed they had; a scan
+            # with none keeps none (the adapter wrote a no-op "timing": 3 for "also grab its host keys")
+            steps = (t,) if "timing" in prev else ()
         timing.update(k for k in steps if 0 <= k <= 5)
     parts = words | {p for w in words if "-" in w for p in w.split("-")} | set(re.findall(r"[a-z]+", question.lower()))
     for name, cues in NUMBER_WORDS.items():
@@ -666,7 +668,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging
     # 172.16.8.9 first" had excluded the one host it scans)
     spans = any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in [*targets, *edited])
-    result["exclude"] = tuple(dict.fromkeys([*targets, *edited])) if leave_out and spans else ()
+    # and only beside another host: "the open ports of 192.168.200.0/26, but never over 20 packets
+    # a second" had excluded the one network it scans (a policy error, and the planner gave up)
+    hosts = tuple(dict.fromkeys([*targets, *edited]))
+    result["exclude"] = hosts if leave_out and spans and len(hosts) > 1 else ()
     if prev is not None and leave_out and result["exclude"]:
         # "exclude .22 its the backup server": a follow-up leaves out the hosts it names
         named_now = [*named_targets(question, hostnames), *octets]
