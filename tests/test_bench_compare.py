@@ -155,9 +155,12 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     # sets where no plan changed keep one report for both rounds
     ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner0a1bc7f.json", 53, 0, 0),
     ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner0a1bc7f.json", 83, 0, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner0a1bc7f.json", 251, 0, 0),
+    ("eval-shifted-smollm2-adapter-planneracc8fd9.json", "eval-shifted-smollm2-adapter-planner0a1bc7f.json", 251, 0, 0),
     ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planner0a1bc7f.json", 300, 0, 0),
     ("eval-devhand-smollm2-adapter.json", "eval-devhand-smollm2-adapter-planner0a1bc7f.json", 64, 0, 0),
+    # round 3 (4f0040f: words for scan options from dev-hand7) against round 2; no judge or test record can change
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planneracc8fd9.json", 251, 6, 0),
+    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-planneracc8fd9.json", 80, 6, 0),
     # 4d30e9d's planner and judge (hits in order when the expected search sorts) against round 1's
     ("eval-test-smollm2-adapter-planner4d30e9d.json", "eval-test-smollm2-adapter-planner39e948f.json", 399, 0, 0),
     ("eval-shifted-smollm2-adapter-planner4d30e9d.json", "eval-shifted-smollm2-adapter-planner39e948f.json", 251, 0, 0),
