@@ -360,6 +360,23 @@ def test_everyday_words_for_scan_options():
     assert scan_values("ports 22,443 on 10.0.0.5")["ports"] == (22, 443)  # a list stays a list
 
 
+def test_plant_and_shorthand_words_for_scan_options():
+    """dev-hand8's writers (an OT engineer, a non-native analyst beside a terse red-teamer) asked
+    in words the lists did not know; each was out of the grammar's reach."""
+    from operatorx.agent.grounding import scan_values
+
+    assert scan_values("can 192.168.40.21 be reached on Modbus TCP?")["ports"] == (502,)
+    assert scan_values("BACnet and DNP3 on 10.70.0.14")["ports"] == (20000, 47808)
+    plant = scan_values("Which devices answer on 10.30.0.0/16? Don't send a single packet to 10.30.200.0/24.")
+    assert "ping" in plant["technique"] and plant["exclude"] == ("10.30.0.0/16", "10.30.200.0/24")
+    assert scan_values("Please make the scan more soft", {"tool": "nmap", "targets": ["10.0.0.0/24"]})["timing"] == (2,)
+    assert "snmp-info" in scan_values("udp only, 161/snmp on 10.20.30.0/24, dump the sysinfo")["scripts"]
+    assert "smtp-commands" in scan_values("list the SMTP verbs mail.corp.internal supports", None,
+                                          ["mail.corp.internal"])["scripts"]
+    kilo = scan_values("hit 10.50.0.0/22, top 1k ports, keep it at least 5k pps")
+    assert kilo["top_ports"] == (1000, 5000) and kilo["min_rate"] == (1000, 5000)
+
+
 def test_a_lone_network_excludes_nothing():
     """"Inventory its open ports, but never exceed 20 packets per second": "but" may leave a
     host out, but with one network named the model excluded that network (dev-hand7 e-010, a

@@ -1,4 +1,4 @@
-"""data/dev-hand, dev-hand2 … dev-hand7, sel-hand and sel-hand2: hand-written questions whose targets must be
+"""data/dev-hand, dev-hand2 … dev-hand8, sel-hand and sel-hand2: hand-written questions whose targets must be
 valid, compact and unseen."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "dev-hand4": 80, "dev-hand5": 296, "dev-hand6": 85, "dev-hand7": 80,
-        "sel-hand": 53, "sel-hand2": 83}
+        "dev-hand8": 80, "sel-hand": 53, "sel-hand2": 83}
 OTHERS = [DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]
 
 
@@ -48,7 +48,7 @@ def test_no_question_is_one_of_the_other_splits(name):
 OUT_OF_REACH = {"dev-hand7": ["devhand7-e-011"]}
 
 
-@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4", "dev-hand7"])
+@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4", "dev-hand7", "dev-hand8"])
 def test_the_grounded_grammar_admits_freely_written_scans(name):
     """dev-hand3's, dev-hand4's and dev-hand7's scans were labelled by meaning by writers who never
     saw the grounding rules: the planner's grammar must let the model write every one of them. It
@@ -56,7 +56,9 @@ def test_the_grounded_grammar_admits_freely_written_scans(name):
     scan" were words for their options, three of dev-hand4's before "SMB versions" asked for
     smb-protocols and a follow-up's ".45" named a host beside the one just scanned, and eight of
     dev-hand7's before "responsive hosts", "eats pings", "windows or linux?", "encryption options
-    the https side accepts" and "1,000 packets" were read."""
+    the https side accepts" and "1,000 packets" were read, and six of dev-hand8's before "Modbus
+    TCP", "which devices answer", "don't send a single packet to", "more soft", "sysinfo", "SMTP
+    verbs" and "top 1k ports" were."""
     llguidance = pytest.importorskip("llguidance")
     from test_backend_grammar import _Bytes, _grammar_rejects
 

@@ -318,6 +318,9 @@ SERVICE_PORTS: dict[str, tuple[int, ...]] = {
     "ldap": (389,), "smb": (445,), "smb2": (445,), "cifs": (445,), "mssql": (1433,), "nfs": (2049,),
     "mysql": (3306,), "rdp": (3389,), "desktop": (3389,), "postgres": (5432,), "postgresql": (5432,),
     "vnc": (5900,), "winrm": (5985,), "redis": (6379,), "elasticsearch": (9200,), "mongodb": (27017,),
+    # industrial protocols ("reached on Modbus TCP?", dev-hand8)
+    "modbus": (502,), "s7": (102,), "s7comm": (102,), "dnp3": (20000,), "bacnet": (47808,), "enip": (44818,),
+    "opc": (4840,), "opcua": (4840,),
 }
 # nmap's timing templates by name (-T paranoid … -T insane).
 TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
@@ -389,9 +392,9 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
     "smb-protocols": ("dialects", ("smb", "protocols"), ("smb", "protocol"),
                       re.compile(r"\bsmb ?v?[123]\b|\bsmb (protocol )?versions\b|\bversions of smb\b", re.I)),
     "smb2-security-mode": ("smb2", "signing", ("security", "mode")),
-    "smtp-commands": (("smtp", "commands"), ("mail", "commands"), "ehlo"),
+    "smtp-commands": (("smtp", "commands"), ("mail", "commands"), "ehlo", ("smtp", "verbs"), ("smtp", "extensions")),
     "snmp-info": (("snmp", "query"), ("snmp", "info"), ("snmp", "details"), ("snmp", "information"),
-                  ("snmp", "system"), "sysdescr", "sysdesc", "sysname"),
+                  ("snmp", "system"), "sysdescr", "sysdesc", "sysname", "sysinfo"),
     "ssh-auth-methods": ("auth", "authentication", ("ssh", "methods"), ("login", "methods")),
     "ssh-hostkey": ("hostkey", "hostkeys", ("ssh", "keys"), ("ssh", "key"), ("host", "keys")),
     "ssh2-enum-algos": ("ssh2", "algorithms", "algos", "kex"),
@@ -476,6 +479,7 @@ _FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that
                      r"|more aggressive|turbo|crank (it |this |that )?up|(up|raise (it )?) (a|one) notch|notch (it )?up)\b",
                      re.I)
 _SLOWER = re.compile(r"\b(slower(?! than)|slow (it |this |that |things )?down|gentler|quieter|stealthier|less aggressive"
+                     r"|softer|more soft|more gentle"
                      r"|more polite|back (it |this |that )?off|ease (it |this |that )?off|dial (it |this |that )?(back|down)"
                      r"|tone (it |this |that )?down|down (a|one) notch|notch (it )?down|lower (it )?(a|one) notch)\b",
                      re.I)
@@ -487,7 +491,7 @@ _SLOW_COMPLAINT = re.compile(r"\b(too|so|is|was|very|really|super|painfully|kind
 _NOT_TIMING = re.compile(r"\b(this|next|every|each|that|the same|one more|first|last|any)\s+time\b"
                          r"|\bquick\s+(list|look|one|check|question)\b", re.I)
 _TIMING_CUES = re.compile(r"\b(speed\w*|sped|fast\w*|quick\w*|slow\w*|notch|tim(ing|e)|template"
-                          r"|gentl\w*|quiet\w*|queit\w*|loud\w*|stealth\w*|sneak\w*|nois\w*|careful\w*|hurry|rush|turbo"
+                          r"|gentl\w*|soft\w*|quiet\w*|queit\w*|loud\w*|stealth\w*|sneak\w*|nois\w*|careful\w*|hurry|rush|turbo"
                           rf"|pace|tempo|throttle|{'|'.join(TIMING_NAMES)})\b|(?<![\w-])-?[Tt]\s?[0-5]\b", re.I)
 # Numeric scan options by the words that ask for them: a number alone ("ports 22 and 80")
 # is a port, not a packet rate. Hyphenated flags count by their parts (--min-rate, top-ports).
@@ -521,7 +525,8 @@ TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
     "null": ("null", "sn"),
     "xmas": ("xmas", "christmas", "sx"),
     "ping": ("ping", "pings", "sweep", "up", "alive", "live", "online", "discover", "discovery", "sn", "respond",
-             "responds", "responding", "responsive", "reachable", "reachability"),  # "a register of responsive hosts"
+             "responds", "responding", "responsive", "reachable", "reachability", "answer", "answers"),
+    # "a register of responsive hosts", "which devices answer" (dev-hand7, dev-hand8)
 }
 
 
@@ -549,9 +554,15 @@ def _named(words: set[str], lexicon: dict) -> list:
     return out
 
 
+# "Don't send a single packet to the safety PLC subnet 10.30.200.0/24" leaves it out (dev-hand8).
+_DONT_TOUCH = re.compile(r"\b(don.?t|do not|never)\s+(\w+\s+){0,4}?(send|scan|touch|prob|hit|pok)\w*\b", re.I)
+
+
 # A number with thousands separators before a word for packets, ports or hosts ("a minimum of
 # 1,000 packets per second", dev-hand7) is one number; "ports 22,443" is a list.
 _THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?=\s*(packets?|pkts?|pps|probes?|ports?|hosts?)\b)", re.I)
+# "top 1k ports", "5k pps" (dev-hand8): thousands.
+_KILO = re.compile(r"(?<![\w.])(\d{1,3})k(?=\s*(packets?|pkts?|pps|probes?|ports?|hosts?)\b)", re.I)
 
 
 def scan_values(question: str, previous: dict | None = None, hostnames=()) -> dict[str, tuple]:
@@ -585,6 +596,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)
     text = _THOUSANDS.sub(lambda m: m[0].replace(",", ""), without_targets(question, targets))  # "1,000 packets"
+    text = _KILO.sub(lambda m: str(int(m[1]) * 1000), text)  # "top 1k ports"
     # a follow-up's hosts, with those written by their last octet ("same on .45", "exclude .22")
     edited = edited_targets(question, previous)
     octets = edited[len(_edited(previous)):]
@@ -659,10 +671,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         required.append("technique")
     # "other" leaves hosts out only as "other than" ("the other edge firewall, 10.255.0.2" moves the scan)
     other = set() if re.search(r"\bother than\b", question, re.I) else {"other"}
-    leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
+    leave_out = (_named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
+                 or _DONT_TOUCH.search(question) is not None)
     # "same scan but point it at X": a "but" alone leaves nothing out of a follow-up's move
     moved_out = leave_out and (_named(parts, {w: w for w in EXCLUDE_WORDS if w not in other | {"but"}})
-                               or "w/o" in question.lower())
+                               or "w/o" in question.lower() or _DONT_TOUCH.search(question) is not None)
     if prev is not None and prev.get("exclude"):
         leave_out = True
     # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging
