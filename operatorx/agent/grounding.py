@@ -671,11 +671,10 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         required.append("technique")
     # "other" leaves hosts out only as "other than" ("the other edge firewall, 10.255.0.2" moves the scan)
     other = set() if re.search(r"\bother than\b", question, re.I) else {"other"}
-    leave_out = (_named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or "w/o" in question.lower()
-                 or _DONT_TOUCH.search(question) is not None)
+    untouched = "w/o" in question.lower() or _DONT_TOUCH.search(question) is not None  # "don't send a packet to X"
+    leave_out = _named(parts, {w: w for w in EXCLUDE_WORDS if w not in other}) or untouched
     # "same scan but point it at X": a "but" alone leaves nothing out of a follow-up's move
-    moved_out = leave_out and (_named(parts, {w: w for w in EXCLUDE_WORDS if w not in other | {"but"}})
-                               or "w/o" in question.lower() or _DONT_TOUCH.search(question) is not None)
+    moved_out = leave_out and (_named(parts, {w: w for w in EXCLUDE_WORDS if w not in other | {"but"}}) or untouched)
     if prev is not None and prev.get("exclude"):
         leave_out = True
     # only a network, a range or a wildcard has hosts to leave out ("don't bother pinging

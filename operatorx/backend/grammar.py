@@ -329,8 +329,8 @@ def _conditions(
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
     them (Elasticsearch cannot match text in an ip field), nor ranges, nor — with an address
-    to write — exists. With field types, only numeric fields take a range.
-    With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
+    to write — exists. With field types, only numeric fields take a range, and its bounds are
+    numbers. With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
     With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
     left out takes strings), a compared value has its field's type: true and false only on
