@@ -560,9 +560,10 @@ _DONT_TOUCH = re.compile(r"\b(don.?t|do not|never)\s+(\w+\s+){0,4}?(send|scan|to
 
 # A number with thousands separators before a word for packets, ports or hosts ("a minimum of
 # 1,000 packets per second", dev-hand7) is one number; "ports 22,443" is a list.
-_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?=\s*(packets?|pkts?|pps|probes?|ports?|hosts?)\b)", re.I)
+_COUNTED = r"(?=\s*(packets?|pkts?|pps|probes?|ports?|hosts?)\b)"
+_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+" + _COUNTED, re.I)
 # "top 1k ports", "5k pps" (dev-hand8): thousands.
-_KILO = re.compile(r"(?<![\w.])(\d{1,3})k(?=\s*(packets?|pkts?|pps|probes?|ports?|hosts?)\b)", re.I)
+_KILO = re.compile(r"(?<![\w.])(\d{1,3})k" + _COUNTED, re.I)
 
 
 def scan_values(question: str, previous: dict | None = None, hostnames=()) -> dict[str, tuple]:
