@@ -45,6 +45,25 @@ def looks_like_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP_START.match(q) or _FOLLOW_UP_ANY.search(q))
 
 
+# The only words of a follow-up that asks for the previous call again, unchanged ("run it
+# again", "same again please", "ok go ahead").
+_REPEAT_WORDS = frozenset({
+    "again", "once", "more", "repeat", "rerun", "re-run", "redo", "run", "do", "it", "that",
+    "this", "the", "same", "scan", "search", "query", "one", "please", "pls", "plz", "ok", "okay",
+    "yes", "yep", "go", "ahead", "sure", "fine", "now", "time", "another", "exact", "exactly",
+    "as", "before", "can", "could", "would", "you", "we", "i", "want", "to", "let's", "lets",
+    "thanks", "identical", "unchanged", "is",
+})
+
+
+def asks_repeat(question: str) -> bool:
+    """Whether a follow-up asks only for the previous call again: every other follow-up
+    asks for a change, so the planner does not take the previous call back unchanged
+    (``Planner``'s second ask)."""
+    words = re.findall(r"[a-z0-9'-]+", question.lower())
+    return bool(words) and all(w in _REPEAT_WORDS for w in words)
+
+
 @dataclass
 class Turn:
     question: str

@@ -24,6 +24,7 @@ call that was actually proposed: ``Conversation.add_call``).
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -31,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from operatorx.agent.conversation import Conversation
+from operatorx.agent.conversation import Conversation, asks_repeat
 from operatorx.agent.grounding import (
     LiveCatalog,
     address_sides,
@@ -75,6 +76,7 @@ from operatorx.schemas.plan import Reply, parse_plan, tool_schemas
 
 MAX_ANSWER_TOKENS = 160  # the longest training answer is 120 tokens
 ATTEMPTS = 2  # the first answer and one retry
+AWAY_TRIES = 3  # answers asked for, away from the call an unchanged follow-up returned (``_away``)
 
 Plan = NmapScan | EsSearch | Reply
 CatalogProvider = Callable[[], object]
@@ -197,6 +199,18 @@ def _leave_out_excluded(data: dict) -> dict:
     return {**data, "targets": kept} if kept and len(kept) < len(targets) else data
 
 
+def _repeats(data: dict) -> bool:
+    """Whether a call lists an item twice: a target, an excluded host, a script, a port, a
+    condition or a value of one (a small model that must change a call can add a copy)."""
+    lists = [data.get(k) or [] for k in ("targets", "exclude", "scripts", "where", "fields")]
+    lists += [c["value"] for c in (data.get("where") or []) + (data.get("exclude") or [])
+              if isinstance(c, dict) and isinstance(c.get("value"), list)]
+    if isinstance(data.get("ports"), str):
+        lists.append(data["ports"].split(","))
+    keys = [[json.dumps(x, sort_keys=True) for x in items] for items in lists if isinstance(items, list)]
+    return any(len(set(k)) < len(k) for k in keys)
+
+
 def _short(text: str, limit: int = 400) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -248,6 +262,13 @@ class Planner:
     @property
     def mode(self) -> str:
         return self.backend.mode
+
+    @property
+    def _can_avoid(self) -> bool:
+        """Whether the backend can answer away from given texts (``generate(avoid=…)``)."""
+        import inspect
+
+        return "avoid" in inspect.signature(self.backend.generate).parameters
 
     def describe(self) -> str:
         return self.backend.describe()
@@ -374,15 +395,57 @@ class Planner:
             else:
                 outcome.plan = self._give_up(outcome)
                 outcome.source = "gave_up"
+        if (previous is not None and outcome.source == "model" and not isinstance(outcome.plan, Reply)
+                and outcome.plan.compact() == previous and not asks_repeat(question) and self._can_avoid):
+            self._away(outcome, self._prompt(question, previous, None), schema, catalog, previous)
         outcome.timings["total"] = time.perf_counter() - t_start
         return outcome
+
+    def _away(self, outcome: PlanOutcome, prompt: str, schema: dict, catalog, previous: dict) -> None:
+        """A follow-up that returned the call it edits: ask for answers away from it.
+
+        No follow-up of any dataset split is answered by its previous call unchanged (the
+        analyst asked for a change; a bare "run it again" is ``asks_repeat`` and never gets
+        here). The backend leaves the avoided answers at their most probable fork
+        (``generate(avoid=…)``); an answer that is invalid, lists an item twice
+        (``_repeats``) or is the previous call is avoided too, up to ``AWAY_TRIES`` answers.
+        None fits: the unchanged call stands.
+        """
+        avoid = [outcome.raw_text]
+        outcome.problems.append("the follow-up returned the call it edits, unchanged")
+        for _ in range(AWAY_TRIES):
+            outcome.attempts += 1
+            try:
+                gen = self.backend.generate(prompt, schema, max_tokens=self.max_tokens, avoid=tuple(avoid))
+            except PlannerError as e:
+                outcome.problems.append(f"no answer away from it: {e}")
+                return
+            outcome.timings["generate"] += gen.seconds
+            outcome.tokens["prompt"] += gen.prompt_tokens
+            outcome.tokens["completion"] += gen.completion_tokens
+            ev = gen.prompt_tokens_evaluated
+            outcome.tokens["evaluated"] += gen.prompt_tokens if ev is None else ev
+            decision = outcome.decision
+            plan, problem, _ = self._check(gen.text, gen.stop, catalog, outcome)
+            if problem is None and isinstance(plan, Reply):
+                problem = "a reply"
+            if problem is None and _repeats(plan.compact()):
+                problem = "an item listed twice"
+            if problem is None and plan.compact() == previous:
+                problem = "the previous call again"
+            if problem is None:
+                outcome.plan, outcome.raw_text = plan, gen.text
+                return
+            outcome.decision = decision
+            outcome.problems.append(f"an answer away from it was {_short(problem, 200)}")
+            if gen.text in avoid:
+                return  # the backend found no other way
+            avoid.append(gen.text)
 
     def _check(
         self, text: str, stop: str, catalog, outcome: PlanOutcome
     ) -> tuple[Plan | None, str | None, Reply | None]:
         """(plan, None, None) when valid; else (None, problem, final reply or None to retry)."""
-        import json
-
         from operatorx import policy
 
         if stop == "length":

@@ -41,6 +41,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ from operatorx.errors import PlannerError
 # llguidance JSON options: compact separators, no whitespace anywhere (see format_call).
 JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
 GRAMMAR_CACHE_SIZE = 16
+FORK_CANDIDATES = 8  # tokens looked at, most probable first, for a way off an avoided answer
 
 
 class MatcherCache:
@@ -266,7 +268,12 @@ class LlamaBackend:
             model += f" + adapter {self.adapter_path.name}"
         return f"{model} ({self.mode} mode, in process, {self.n_threads} threads)"
 
-    def generate(self, prompt: str, schema: dict, *, max_tokens: int = 256) -> Generation:
+    def generate(
+        self, prompt: str, schema: dict, *, max_tokens: int = 256, avoid: Sequence[str] = ()
+    ) -> Generation:
+        """The greedy answer under ``schema``; with ``avoid``, an answer other than those
+        texts: where greedy decoding would write one of them, it leaves them at the most
+        probable fork (``_away``)."""
         with self._lock:
             t0 = time.perf_counter()
             matcher = self._matcher(schema)
@@ -277,7 +284,10 @@ class LlamaBackend:
                     f"fit the context of {self.n_ctx}. Raise [model] n_ctx or shorten the question."
                 )
             evaluated = self._eval_prompt(tokens)
-            out, stop = self._decode(matcher, max_tokens)
+            if not avoid:
+                out, stop = self._decode(matcher, max_tokens)
+            else:
+                out, stop = self._away(tokens, schema, matcher, max_tokens, [a.encode("utf-8") for a in avoid])
             text = self._tokenizer.decode_str(out)
             return Generation(
                 text=text,
@@ -396,7 +406,54 @@ class LlamaBackend:
             raise PlannerError(f"llama.cpp failed to evaluate the prompt: {e}") from None
         return len(tokens) - n
 
-    def _decode(self, matcher, max_tokens: int) -> tuple[list[int], str]:
+    def _away(
+        self, prompt: list[int], schema: dict, matcher, max_tokens: int, avoid: list[bytes]
+    ) -> tuple[list[int], str]:
+        """Greedy decoding that does not end in one of the ``avoid`` answers.
+
+        The greedy answer is decoded once, noting at each step on an avoided answer's path
+        the most probable token the grammar allows that leaves every avoided answer with
+        that beginning (``forks``). When the greedy answer is avoided, decoding starts again
+        from the fork whose token has the highest probability, takes it, and goes on
+        greedily: the answer then differs from each avoided one in its bytes, not only in how
+        they are tokenized. Forks inside the first key (the tool) are not taken: the answer
+        keeps the tool it chose. With no fork, the greedy answer is returned.
+        """
+        forks: list[tuple[float, int, int]] = []
+        out, stop = self._decode(matcher, max_tokens, avoid=avoid, forks=forks)
+        if self._tokenizer.decode_bytes(out) not in avoid or not forks:
+            return out, stop
+        _, k, token = max(forks)
+        self._eval_prompt(prompt + out[:k])
+        matcher = self._matcher(schema)
+        if k and not matcher.consume_tokens(out[:k]) or not matcher.consume_token(token):
+            raise PlannerError(f"Constrained decoding failed: {matcher.get_error()}")
+        head = [*out[:k], token]
+        if matcher.is_stopped():
+            return head, "end"
+        self._eval([token])
+        rest, stop = self._decode(matcher, max_tokens - len(head))
+        return head + rest, stop
+
+    def _fork(self, logits: np.ndarray, allowed: np.ndarray, rests: list[bytes]) -> tuple[float, int] | None:
+        """The most probable allowed token (its log-probability among the allowed, the token)
+        whose bytes leave each of ``rests``, the parts of avoided answers still ahead; looked
+        for among the ``FORK_CANDIDATES`` most probable."""
+        masked = np.where(allowed, logits, -np.inf)
+        top = np.argpartition(masked, -FORK_CANDIDATES)[-FORK_CANDIDATES:]
+        peak = masked.max()
+        norm = peak + np.log(np.exp(masked[allowed] - peak).sum())
+        for t in sorted(top, key=lambda t: -masked[t]):
+            if not np.isfinite(masked[t]):
+                break
+            piece = self._tokenizer.decode_bytes([int(t)])
+            if t != self._eos and not any(rest.startswith(piece) for rest in rests):
+                return float(masked[t] - norm), int(t)
+        return None
+
+    def _decode(
+        self, matcher, max_tokens: int, *, avoid: list[bytes] = (), forks: list | None = None
+    ) -> tuple[list[int], str]:
         import llama_cpp
 
         llm = self._llm
@@ -426,6 +483,13 @@ class LlamaBackend:
             if looping is not None and allowed.sum() > 1:
                 allowed[looping] = False  # break the cycle: the grammar offers the other ways on
             token = int(np.argmax(np.where(allowed, logits, -np.inf)))
+            if forks is not None:
+                done = self._tokenizer.decode_bytes(out)
+                # forks are taken past the tool key only ('{"tool":"nmap",')
+                rests = [a[len(done):] for a in avoid if a.startswith(done) and b"," in done]
+                fork = self._fork(logits, allowed, rests) if rests else None
+                if fork is not None:
+                    forks.append((fork[0], len(out), fork[1]))
             if token == self._eos:
                 return out, "end"
             if not matcher.consume_token(token):  # cannot happen with a correct mask

@@ -8,7 +8,7 @@ Every request is recorded in ``calls`` so a test can assert what the planner ask
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from operatorx.backend.base import Generation, Mode, Template
@@ -23,6 +23,7 @@ class ScriptedCall:
     prompt: str
     schema: dict
     max_tokens: int
+    avoid: tuple[str, ...] = ()
 
 
 class ScriptedBackend:
@@ -38,8 +39,11 @@ class ScriptedBackend:
     def describe(self) -> str:
         return f"scripted replies ({self.mode} mode)"
 
-    def generate(self, prompt: str, schema: dict, *, max_tokens: int = 256) -> Generation:
-        self.calls.append(ScriptedCall(prompt, schema, max_tokens))
+    def generate(
+        self, prompt: str, schema: dict, *, max_tokens: int = 256, avoid: Sequence[str] = ()
+    ) -> Generation:
+        """The next scripted reply; ``avoid`` (answers the planner asks to leave) is only recorded."""
+        self.calls.append(ScriptedCall(prompt, schema, max_tokens, tuple(avoid)))
         if self._fn is not None:
             reply = self._fn(prompt, schema)
         elif self._queue:
