@@ -224,3 +224,19 @@ def test_named_models_and_the_shipped_adapter_stays_with_its_base(tmp_path, base
     # A missing other base: the error names that file, not a mismatched adapter.
     with pytest.raises(PlannerError, match="x.gguf"):
         create_backend(ModelConfig(), model_path=tmp_path / "x.gguf", prefix_cache=False)
+
+
+def test_avoid_leaves_the_greedy_answer_at_its_most_probable_fork(backend):
+    """``avoid``: the answer is another one under the same schema, with the same tool; a text
+    the greedy answer is not leaves it as it was."""
+    schema = decoding_schema(targets=["127.0.0.1"])
+    prompt = render_prompt("scan 127.0.0.1 ports 22 and 80", mode="fewshot")
+    greedy = backend.generate(prompt, schema)
+    away = backend.generate(prompt, schema, avoid=[greedy.text])
+    assert away.text != greedy.text and away.stop == "end"
+    data = json.loads(away.text)
+    assert away.text == format_call(data) and data["tool"] == json.loads(greedy.text)["tool"]
+    further = backend.generate(prompt, schema, avoid=[greedy.text, away.text])
+    assert further.text not in (greedy.text, away.text) and json.loads(further.text)
+    assert backend.generate(prompt, schema, avoid=['{"tool":"none"}']).text == greedy.text
+    assert backend.generate(prompt, schema).text == greedy.text  # nothing of it stays behind

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from operatorx.agent.conversation import Conversation, looks_like_follow_up
+from operatorx.agent.conversation import Conversation, asks_repeat, looks_like_follow_up
 from operatorx.errors import ValidationFailed
 from operatorx.schemas import EsSearch, NmapScan, Reply
 
@@ -80,3 +80,15 @@ def test_json_round_trip():
 def test_damaged_files_are_refused(text):
     with pytest.raises(ValidationFailed):
         Conversation.from_json(text)
+
+
+@pytest.mark.parametrize("question", ["run it again", "Same again, please.", "ok go ahead", "redo that scan",
+                                      "can you rerun the search", "once more", "again"])
+def test_a_bare_request_to_run_the_call_again(question):
+    assert asks_repeat(question)
+
+
+@pytest.mark.parametrize("question", ["now repeat it as a FIN scan", "run it again on 10.0.0.6", "same for yesterday",
+                                      "again but faster", "also check postgres", "", "?"])
+def test_a_follow_up_that_asks_for_a_change_is_no_bare_repeat(question):
+    assert not asks_repeat(question)

@@ -767,3 +767,67 @@ def test_the_first_search_stands_when_the_second_ask_cannot_run():
     p, backend = planner([])
     with pytest.raises(PlannerError):  # without a first search, a failing backend still fails
         p.plan(JDOE_QUESTION)
+
+
+# --- a follow-up that returns the call it edits (Planner._away) ------------------------------------
+
+PORT_22 = {"tool": "nmap", "targets": ["127.0.0.1"], "ports": "22"}
+
+
+def _after_port_22() -> Conversation:
+    conversation = Conversation()
+    conversation.add_call("is ssh open on 127.0.0.1", NmapScan.model_validate(PORT_22))
+    return conversation
+
+
+def test_an_unchanged_follow_up_is_asked_again_away_from_the_call_it_edits():
+    edited = {**PORT_22, "ports": "22,5432"}
+    p, backend = planner([PORT_22, edited])
+    out = p.plan("also check postgres", _after_port_22(), follow_up=True)
+    assert out.plan.compact() == edited and out.source == "model"
+    assert [c.avoid for c in backend.calls] == [(), ('{"tool":"nmap","targets":["127.0.0.1"],"ports":"22"}',)]
+    assert out.problems == ["the follow-up returned the call it edits, unchanged"]
+    assert out.attempts == 2 and out.raw_text == '{"tool":"nmap","targets":["127.0.0.1"],"ports":"22,5432"}'
+
+
+@pytest.mark.parametrize("question", ["run it again", "same again please", "ok, go ahead", "Rerun that scan."])
+def test_a_request_to_run_the_call_again_gets_it_unchanged(question):
+    p, backend = planner([PORT_22])
+    out = p.plan(question, _after_port_22(), follow_up=True)
+    assert out.plan.compact() == PORT_22 and len(backend.calls) == 1 and out.problems == []
+
+
+def test_answers_away_that_are_junk_are_avoided_too_and_the_unchanged_call_stands_without_a_better_one():
+    junk = [
+        {**PORT_22, "scripts": ["ssh-hostkey", "ssh-hostkey"]},  # an item twice
+        '{"tool":"nmap","ports":"22","targets":["127.0.0.1"]}',  # the previous call again, other words
+        {"tool": "nmap", "targets": ["10.9.9.9"]},  # not allowed: policy refuses it
+    ]
+    p, backend = planner([PORT_22, *junk])
+    out = p.plan("also check postgres", _after_port_22(), follow_up=True)
+    assert out.plan.compact() == PORT_22 and len(backend.calls) == 4
+    assert len(backend.calls[-1].avoid) == 3  # each answer is avoided in the next ask
+    assert [x.split(" was ")[-1][:16] for x in out.problems[1:]] == [
+        "an item listed t", "the previous cal", "10.9.9.9 is outs"]
+
+
+def test_a_backend_without_avoid_is_not_asked_again():
+    class Plain(ScriptedBackend):
+        def generate(self, prompt, schema, *, max_tokens=256):
+            return super().generate(prompt, schema, max_tokens=max_tokens)
+
+    backend = Plain([PORT_22])
+    p = Planner(backend, Config(), FieldCatalog.packaged, resolve=fake_resolve)
+    assert p.plan("also check postgres", _after_port_22(), follow_up=True).plan.compact() == PORT_22
+
+
+def test_repeats():
+    from operatorx.agent.planner import _repeats
+
+    assert _repeats({"tool": "nmap", "targets": ["a", "a"]})
+    assert _repeats({"tool": "nmap", "targets": ["a"], "scripts": ["ssl-cert", "ssl-cert"]})
+    assert _repeats({"tool": "elasticsearch", "where": [{"field": "f", "value": 1}, {"field": "f", "value": 1}]})
+    assert _repeats({"tool": "elasticsearch", "exclude": [{"field": "f", "op": "in", "value": ["x", "x"]}]})
+    assert _repeats({"tool": "elasticsearch", "fields": ["@timestamp", "@timestamp"]})
+    assert not _repeats({"tool": "nmap", "targets": ["a", "b"], "ports": "T:53,U:53", "exclude": ["c"]})
+    assert not _repeats({"tool": "elasticsearch", "where": [{"field": "f", "value": 1}, {"field": "f", "value": 2}]})

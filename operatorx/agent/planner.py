@@ -200,13 +200,12 @@ def _leave_out_excluded(data: dict) -> dict:
 
 
 def _repeats(data: dict) -> bool:
-    """Whether a call lists an item twice: a target, an excluded host, a script, a port, a
-    condition or a value of one (a small model that must change a call can add a copy)."""
+    """Whether a compact call lists an item twice: a target, an excluded host, a script, a
+    condition or a value of one (a small model that must change a call can add a copy; the
+    scan schema already merges repeated ports)."""
     lists = [data.get(k) or [] for k in ("targets", "exclude", "scripts", "where", "fields")]
     lists += [c["value"] for c in (data.get("where") or []) + (data.get("exclude") or [])
               if isinstance(c, dict) and isinstance(c.get("value"), list)]
-    if isinstance(data.get("ports"), str):
-        lists.append(data["ports"].split(","))
     keys = [[json.dumps(x, sort_keys=True) for x in items] for items in lists if isinstance(items, list)]
     return any(len(set(k)) < len(k) for k in keys)
 
