@@ -831,3 +831,29 @@ def test_repeats():
     assert _repeats({"tool": "elasticsearch", "fields": ["@timestamp", "@timestamp"]})
     assert not _repeats({"tool": "nmap", "targets": ["a", "b"], "ports": "T:53,U:53", "exclude": ["c"]})
     assert not _repeats({"tool": "elasticsearch", "where": [{"field": "f", "value": 1}, {"field": "f", "value": 2}]})
+
+
+def test_what_dev_hand9_asked_with():
+    """dev-hand9's words: cluster and database services by name, an end of a change window
+    that is no host timeout, "the earliest record" as one hit, and a follow-up of a scan that
+    names a target as one number."""
+    from operatorx.agent.grounding import pre_check, scan_values, search_numbers
+
+    kubelet = scan_values("Is the kubelet API exposed on 10.42.8.15? Just need to know whether that port answers.", None, ())
+    assert kubelet["ports"] == (10250,) and "ports" in kubelet["required"]
+    dbs = scan_values("tcp connect scan, target 10.70.1.5, check postgres, mysql and mongo", None, ())
+    assert {5432, 3306, 27017} <= set(dbs["ports"])  # (and 1433: "mysql" is one typo from "mssql")
+    previous = {"tool": "nmap", "targets": ["10.42.8.15"], "ports": "10250"}
+    assert {2379, 10250, 10255} <= set(scan_values("also the read-only kubelet port 10255 and etcd's client port",
+                                                   previous, ())["ports"])
+    assert 5601 in scan_values("add kibana's port", {**previous, "ports": "3000,9200"}, ())["ports"]
+    window = scan_values("Fast scan of 10.80.0.2, push at least 1000 pps, change window closes in 10 min", None, ())
+    assert window["host_timeout"] == () and "host_timeout" not in window["required"] and 10 not in window["min_rate"]
+    assert scan_values("scan 10.80.0.2 and give up after 10 min", None, ())["host_timeout"] == (10,)
+    assert 1 in search_numbers("traffic from 198.51.100.23, oldest first, only the earliest record")
+    assert 1 not in search_numbers("traffic from 198.51.100.23 over the last 24 hours")
+    scan = {"tool": "nmap", "targets": ["10.20.4.0/24"], "fast": True}
+    reply = pre_check("ok also run that against 3232235777 while you're at it", (), scan)
+    assert reply is not None and reply.kind == "clarify" and "dotted" in reply.message
+    search = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "conn"}]}
+    assert pre_check("only the ones with more than 3232235777 bytes", (), search) is None

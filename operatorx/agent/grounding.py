@@ -104,12 +104,13 @@ _SCAN_CONTEXT = re.compile(r"\b(nmap|scan\w*|ports?|os detection|what'?s open|pi
                            r"targets?)\b", re.I)
 
 
-def obfuscated_target(question: str) -> str | None:
-    """The first IPv4 address written in an obfuscated spelling, or None."""
+def obfuscated_target(question: str, previous: dict | None = None) -> str | None:
+    """The first IPv4 address written in an obfuscated spelling, or None. A follow-up of a
+    scan is about scanning whatever its words ("also run that against 3232235777", dev-hand9)."""
     m = _OBFUSCATED_DOTTED.search(question)
     if m is not None:
         return m.group(0)
-    if _SCAN_CONTEXT.search(question):
+    if _SCAN_CONTEXT.search(question) or (previous or {}).get("tool") == "nmap":
         for m in _OBFUSCATED_SINGLE.finditer(question):
             value = int(m.group(1), 16) if m.group(1).lower().startswith("0x") else int(m.group(1))
             if 1 << 24 <= value < 1 << 32:
@@ -321,6 +322,8 @@ SERVICE_PORTS: dict[str, tuple[int, ...]] = {
     # industrial protocols ("reached on Modbus TCP?", dev-hand8)
     "modbus": (502,), "s7": (102,), "s7comm": (102,), "dnp3": (20000,), "bacnet": (47808,), "enip": (44818,),
     "opc": (4840,), "opcua": (4840,),
+    # cluster and database services by their everyday names ("is the kubelet API exposed", dev-hand9)
+    "mongo": (27017,), "kubelet": (10250,), "etcd": (2379,), "kibana": (5601,),
 }
 # nmap's timing templates by name (-T paranoid … -T insane).
 TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressive": 4, "insane": 5}
@@ -332,6 +335,9 @@ _NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p))\d{1,6}")
 _WORDS = re.compile(r"[a-z0-9]+")
 # A number written as a duration: "90s", "500ms", "5 minutes", "2h" (not "top 50 min rate 200").
 _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
+# When the analyst's window ends, not how long nmap waits for a host (dev-hand9).
+_DEADLINE = re.compile(r"\b(clos(es|ing)|ends?|ending|finish(es|ing)?|wraps? up|starts?|starting|opens?|begins?|due)"
+                       r"\s+(in|within)\s+(\d{1,6}|an?|one)\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b", re.I)
 _TIMEOUT_NUMBER = re.compile(r"\b(time-?outs?|time out|give up after|wait)\s+(?:of\s+|at most\s+|up to\s+)?(\d{1,6})\b",
                              re.I)
 # "give up after a minute" (not "800 packets a second": a rate)
@@ -604,6 +610,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     if octets:  # ".45" is a host, not a number
         text = _LAST_OCTET.sub(" ", text)
     text = _IPV6_FLAG.sub(" ", text)  # "nmap -6 git.corp.internal": no port 6
+    text = _DEADLINE.sub(" ", text)  # "the change window closes in 10 min": no timeout, no number
     durations = {int(m.group(1)) for m in _DURATION.finditer(text)}
     durations |= {SMALL_NUMBERS[m.group(1).lower()] for m in _SPELLED_DURATION.finditer(text)}
     plain_text = _SPELLED_DURATION.sub(" ", _DURATION.sub(" ", text))
@@ -959,7 +966,8 @@ _PHRASE_NEGATION = re.compile(rf"\b({_NEGATION_WORDS}|skip|skip the|don'?t|drop 
 # scan) or say "ping" (a ping sweep scans none).
 _PROTOCOLS = ("ftp", "ssh", "sshd", "telnet", "smtp", "dns", "http", "https", "tls", "ssl", "pop3", "ntp", "imap",
               "snmp", "ldap", "smb", "smb2", "cifs", "mssql", "nfs", "mysql", "rdp", "postgres", "postgresql", "vnc",
-              "winrm", "redis", "elasticsearch", "mongodb")  # SERVICE_PORTS' protocol names, not its topic words
+              "winrm", "redis", "elasticsearch", "mongodb", "mongo", "kubelet", "etcd",
+              "kibana")  # SERVICE_PORTS' protocol names, not its topic words
 _SERVICE_NAMED = re.compile(r"(?<![\w./=-])(" + "|".join(_PROTOCOLS) + r")(?![\w.-])", re.I)
 _OTHER_PORT_CHOICE = frozenset(("all_ports", "fast", "top_ports"))
 _NOT_A_PORT_LIST = re.compile(r"\bping|\b(top|most|common|popular|frequent)\b", re.I)
@@ -1100,7 +1108,9 @@ _WORDED_CONSTANTS = {
     # One and the privileged-port bound only where words name them: the adapter wrote size 1
     # for "all time" and a port range 1024..1024 for "200 results when you can"; every 1 and
     # 1024 of the readable labels is written, spelled or named so (or in the edited search).
-    1: re.compile(r"\b(one|single|once)\b", re.I),
+    # ... or "the earliest record", "the last sighting" (dev-hand9)
+    1: re.compile(r"\b(one|single|once)\b|\b(earliest|first|latest|last|newest|oldest|most recent)\s+"
+                  r"(record|event|hit|entry|sighting|occurrence)\b", re.I),
     # Zero too: the adapter wrote destination.port 0..0 for "200 results when you can" and
     # excluded destination.port < 0 from "alerts from 10.20.0.0/16 except …"; every 0 bound
     # of the data is written (or in the edited search).
@@ -1759,7 +1769,7 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
     if hostile is not None:
         return Reply(kind="refuse", message=f"I will not plan that: {hostile}. I plan only read-only "
                      "searches and scans inside the allowed scope, from plain requests.")
-    hidden = obfuscated_target(question)
+    hidden = obfuscated_target(question, previous)
     if hidden is not None:
         return Reply(kind="clarify", message="Write targets as plain dotted IPs, CIDRs or hostnames.")
     if _AIMED_ATTACK.search(question) or _deletes_data(question):  # also as a follow-up:
