@@ -92,3 +92,15 @@ def test_a_bare_request_to_run_the_call_again(question):
                                       "again but faster", "also check postgres", "", "?"])
 def test_a_follow_up_that_asks_for_a_change_is_no_bare_repeat(question):
     assert not asks_repeat(question)
+
+
+def test_a_follow_up_that_names_only_what_the_call_has():
+    from operatorx.agent.conversation import names_only_what_it_has
+
+    scan = {"tool": "nmap", "targets": ["192.168.0.0/24"], "exclude": ["192.168.0.37"], "max_rate": 500}
+    assert names_only_what_it_has("No more than 500 packets per second", scan)
+    assert names_only_what_it_has("but not 192.168.0.37 thanks!", scan)
+    assert not names_only_what_it_has("drop the 192.168.0.37 exclusion", scan)  # asks to remove it
+    assert not names_only_what_it_has("also skip 192.168.0.38", scan)
+    assert not names_only_what_it_has("host timeout 1 minute", {**scan, "timing": 1})  # a lone digit says little
+    assert not names_only_what_it_has("faster please", scan)

@@ -857,3 +857,45 @@ def test_what_dev_hand9_asked_with():
     assert reply is not None and reply.kind == "clarify" and "dotted" in reply.message
     search = {"tool": "elasticsearch", "where": [{"field": "tags", "value": "conn"}]}
     assert pre_check("only the ones with more than 3232235777 bytes", (), search) is None
+
+
+def test_a_junk_call_is_asked_again_away_from_it():
+    """A search that requires and excludes one condition finds nothing whatever the data; no
+    label of any split is such junk (nor lists an item twice, nor offers an any_of alternative
+    it requires anyway): the planner asks away from it, and the first call stands when no
+    other answer is better."""
+    from operatorx.agent.planner import _junk
+
+    contradiction = {"tool": "elasticsearch", "where": [{"field": "source.ip", "value": "127.0.0.1"}],
+                     "exclude": [{"field": "source.ip", "value": "127.0.0.1"}]}
+    fixed = {"tool": "elasticsearch", "where": [{"field": "source.ip", "value": "127.0.0.1"}]}
+    p, backend = planner([contradiction, fixed])
+    out = p.plan("connections from 127.0.0.1")
+    assert out.plan.compact() == fixed and len(backend.calls) == 2 and backend.calls[1].avoid
+    assert out.problems == ["a condition both required and excluded"]
+    p, backend = planner([contradiction, contradiction])  # the backend found no other way
+    assert p.plan("connections from 127.0.0.1").plan.compact() == contradiction and len(backend.calls) == 2
+    either = {"tool": "elasticsearch", "where": [{"field": "source.ip", "value": "127.0.0.1"}],
+              "any_of": [{"field": "source.ip", "value": "127.0.0.1"}, {"field": "destination.ip", "value": "127.0.0.1"}]}
+    assert _junk(either) == "an alternative the search requires anyway"
+    assert _junk({**either, "where": []}) is None and _junk(fixed) is None
+
+
+def test_no_label_is_junk_nor_its_previous_call_unchanged():
+    """What ``Planner._away`` asks away from never is a label: no call of any split is junk,
+    and no follow-up's answer is the call it edits, but where the follow-up writes only values
+    the call has (two train records: "No more than 500 packets per second" of a scan at 500)."""
+    from operatorx.agent.conversation import names_only_what_it_has
+    from operatorx.agent.planner import _junk
+
+    wrong, kept = [], []
+    for path in [*DATA.glob("*.jsonl"), *DATA.glob("*/*.jsonl")]:
+        for line in path.read_text().splitlines():
+            rec = json.loads(line)
+            if rec["target"]["tool"] == "none":
+                continue
+            if rec["target"] == rec["previous"]:
+                (kept if names_only_what_it_has(rec["question"], rec["previous"]) else wrong).append(rec["id"])
+            elif _junk(rec["target"]):
+                wrong.append(rec["id"])
+    assert wrong == [] and sorted(kept) == ["train-03094", "train-03862"]

@@ -64,6 +64,22 @@ def asks_repeat(question: str) -> bool:
     return bool(words) and all(w in _REPEAT_WORDS for w in words)
 
 
+# Numbers of two digits or more and dotted addresses: a lone digit ("1 minute", "3 attempts")
+# is in too many calls ("now-1w", "timing": 1) to say the call has it.
+_NUMBERS = re.compile(r"(?<![\d.])(?:\d+(?:\.\d+)+|\d{2,})(?![\d.]*\d)")
+_REMOVAL = re.compile(r"\b(drop|remove|delete|without|w/o|take out|get rid|lose|undo|clear|no longer|stop)\b", re.I)
+
+
+def names_only_what_it_has(question: str, previous: dict) -> bool:
+    """Whether a follow-up writes numbers or addresses, the call it edits has every one of
+    them, and it asks to remove nothing ("no more than 500 packets per second" of a scan at
+    500, "but not 192.168.0.37" of a scan that excludes it: two train records): the analyst
+    asks for what the call already does, and then gets it unchanged."""
+    written = set(_NUMBERS.findall(question))
+    has = set(_NUMBERS.findall(json.dumps(previous)))
+    return bool(written) and written <= has and not _REMOVAL.search(question)
+
+
 @dataclass
 class Turn:
     question: str

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from operatorx.agent.conversation import Conversation, asks_repeat
+from operatorx.agent.conversation import Conversation, asks_repeat, names_only_what_it_has
 from operatorx.agent.grounding import (
     LiveCatalog,
     address_sides,
@@ -208,6 +208,22 @@ def _repeats(data: dict) -> bool:
               if isinstance(c, dict) and isinstance(c.get("value"), list)]
     keys = [[json.dumps(x, sort_keys=True) for x in items] for items in lists if isinstance(items, list)]
     return any(len(set(k)) < len(k) for k in keys)
+
+
+def _junk(data: dict) -> str | None:
+    """What makes a valid compact call one no analyst asks for, or None. No label of any
+    split has one (counted): an item listed twice (``_repeats``), a search condition both
+    required and excluded (it finds nothing, whatever the data), an any_of alternative the
+    search requires anyway (the any_of then says nothing)."""
+    if _repeats(data):
+        return "an item listed twice"
+    if data.get("tool") == "elasticsearch":
+        required = {json.dumps(c, sort_keys=True) for c in data.get("where") or []}
+        if any(json.dumps(c, sort_keys=True) in required for c in data.get("exclude") or []):
+            return "a condition both required and excluded"
+        if any(json.dumps(c, sort_keys=True) in required for c in data.get("any_of") or []):
+            return "an alternative the search requires anyway"
+    return None
 
 
 def _short(text: str, limit: int = 400) -> str:
@@ -394,24 +410,31 @@ class Planner:
             else:
                 outcome.plan = self._give_up(outcome)
                 outcome.source = "gave_up"
-        if (previous is not None and outcome.source == "model" and not isinstance(outcome.plan, Reply)
-                and outcome.plan.compact() == previous and not asks_repeat(question) and self._can_avoid):
-            self._away(outcome, self._prompt(question, previous, None), schema, catalog, previous)
+        if outcome.source == "model" and not isinstance(outcome.plan, Reply) and self._can_avoid:
+            call = outcome.plan.compact()
+            unchanged = (previous is not None and call == previous and not asks_repeat(question)
+                         and not names_only_what_it_has(question, previous))
+            why = "the follow-up returned the call it edits, unchanged" if unchanged else _junk(call)
+            if why is not None:
+                self._away(outcome, self._prompt(question, previous, None), schema, catalog, previous, why)
         outcome.timings["total"] = time.perf_counter() - t_start
         return outcome
 
-    def _away(self, outcome: PlanOutcome, prompt: str, schema: dict, catalog, previous: dict) -> None:
-        """A follow-up that returned the call it edits: ask for answers away from it.
+    def _away(
+        self, outcome: PlanOutcome, prompt: str, schema: dict, catalog, previous: dict | None, why: str
+    ) -> None:
+        """A valid call no analyst asks for: ask for answers away from it.
 
-        No follow-up of any dataset split is answered by its previous call unchanged (the
-        analyst asked for a change; a bare "run it again" is ``asks_repeat`` and never gets
-        here). The backend leaves the avoided answers at their most probable fork
-        (``generate(avoid=…)``); an answer that is invalid, lists an item twice
-        (``_repeats``) or is the previous call is avoided too, up to ``AWAY_TRIES`` answers.
-        None fits: the unchanged call stands.
+        A follow-up asks for a change: a bare "run it again" (``asks_repeat``) or one that
+        writes only values the call has (``names_only_what_it_has``; two train records) never
+        gets here, and no other follow-up of any split is answered by its previous call. No
+        label is junk (``_junk``). The backend leaves the avoided answers at
+        their most probable fork (``generate(avoid=…)``); an answer that is invalid, a reply,
+        junk or the previous call is avoided too, up to ``AWAY_TRIES`` answers. None fits:
+        the first call stands.
         """
         avoid = [outcome.raw_text]
-        outcome.problems.append("the follow-up returned the call it edits, unchanged")
+        outcome.problems.append(why)
         for _ in range(AWAY_TRIES):
             outcome.attempts += 1
             try:
@@ -428,8 +451,8 @@ class Planner:
             plan, problem, _ = self._check(gen.text, gen.stop, catalog, outcome)
             if problem is None and isinstance(plan, Reply):
                 problem = "a reply"
-            if problem is None and _repeats(plan.compact()):
-                problem = "an item listed twice"
+            if problem is None:
+                problem = _junk(plan.compact())
             if problem is None and plan.compact() == previous:
                 problem = "the previous call again"
             if problem is None:
