@@ -52,6 +52,33 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # stop 32 (docs/training/session32-rule.md), stage 15 throughout. Round 1 (a05d0ea: an unchanged
+    # follow-up is asked away from) against b814f0f's planner; judge sel-hand2 and val-para 0 / 0: kept
+    ("eval-selhand2-smollm2-adapter-plannera05d0ea.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 0),
+    ("eval-valpara-smollm2-adapter-plannera05d0ea.json", "eval-valpara-smollm2-adapter-plannerb814f0f.json", 300, 0, 0),
+    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannerb814f0f.json", 399, 1, 0),
+    ("eval-shifted-smollm2-adapter-plannera05d0ea.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
+    ("eval-devhand5-smollm2-adapter-plannera05d0ea.json", "eval-devhand5-smollm2-adapter-plannerb814f0f.json", 296, 3, 0),
+    ("eval-devhand6-smollm2-adapter-plannera05d0ea.json", "eval-devhand6-smollm2-adapter-plannerb814f0f.json", 85, 0, 0),
+    ("eval-devhand7-smollm2-adapter-plannera05d0ea.json", "eval-devhand7-smollm2-adapter-plannerb814f0f.json", 80, 2, 0),
+    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-plannerb814f0f.json", 80, 2, 0),
+    # round 2 (56be1cb: dev-hand9's words; only dev-hand9's grammars changed) against b814f0f's planner
+    ("eval-devhand9-smollm2-adapter-planner56be1cb.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 4, 0),
+    # round 3 (ba116cb: a junk call is asked away from) against rounds 1-2; judge sel-hand2 0 / 1,
+    # val-fresh 2 / 0, val-para 0 / 0: fixed > broken, kept
+    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannera05d0ea.json", 83, 0, 1),
+    ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannerb814f0f.json", 400, 2, 0),
+    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-plannera05d0ea.json", 300, 0, 0),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannera05d0ea.json", 251, 0, 0),
+    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannerb814f0f.json", 53, 0, 0),
+    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-plannera05d0ea.json", 296, 2, 0),
+    ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-plannera05d0ea.json", 85, 1, 0),
+    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-plannera05d0ea.json", 80, 0, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planner56be1cb.json", 160, 1, 0),
+    # the stop as a whole
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 5, 0),
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
+    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 1),
     # stop 28 (docs/training/session28-rule.md), stage 15 throughout. The judge pinned to the
     # fixture batch's instant against the clock-bound judge, same planner (39e948f = 019397e's)
     ("eval-test-smollm2-adapter-planner39e948f.json", "eval-test-smollm2-adapter-clockjudge.json", 399, 0, 0),
@@ -84,7 +111,7 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-devhand6-smollm2-adapter-planner73398bb.json", "eval-devhand6-smollm2-adapter-planner4d30e9d.json", 85, 0, 0),
     # round 2 (913a656: the T: list as given, a written rate is set) against round 1 (judge sets: kept, 1 / 0)
     ("eval-valfresh-smollm2-adapter-plannerbf0da1e.json", "eval-valfresh-smollm2-adapter-planner4d30e9d.json", 400, 0, 0),
-    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-planner73398bb.json", 300, 0, 0),
+    ("eval-valpara-smollm2-adapter-plannerb814f0f.json", "eval-valpara-smollm2-adapter-planner73398bb.json", 300, 0, 0),
     ("eval-selhand-smollm2-adapter-planner913a656.json", "eval-selhand-smollm2-adapter-planner4d30e9d.json", 53, 0, 0),
     ("eval-selhand2-smollm2-adapter-planner913a656.json", "eval-selhand2-smollm2-adapter-planner73398bb.json", 83, 1, 0),
     ("eval-test-smollm2-adapter-plannerbf0da1e.json", "eval-test-smollm2-adapter-planner4d30e9d.json", 399, 0, 0),
@@ -105,7 +132,7 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     # stop 29, round 3 (bf0da1e: 1 and 1024 need words) against round 2 (judge sets: 0 / 0, kept); reports of
     # sets where no plan changed were replaced, the others' round-2 reports are *-planner913a656
     ("eval-valfresh-smollm2-adapter-plannerbf0da1e.json", "eval-valfresh-smollm2-adapter-planner4d30e9d.json", 400, 0, 0),
-    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-planner73398bb.json", 300, 0, 0),
+    ("eval-valpara-smollm2-adapter-plannerb814f0f.json", "eval-valpara-smollm2-adapter-planner73398bb.json", 300, 0, 0),
     ("eval-selhand-smollm2-adapter-plannerbf0da1e.json", "eval-selhand-smollm2-adapter-planner913a656.json", 53, 0, 0),
     ("eval-selhand2-smollm2-adapter-plannerbf0da1e.json", "eval-selhand2-smollm2-adapter-planner913a656.json", 83, 0, 0),
     ("eval-test-smollm2-adapter-plannerbf0da1e.json", "eval-test-smollm2-adapter-planner4d30e9d.json", 399, 0, 0),
@@ -147,10 +174,10 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-shifted-smollm2-adapter-planner0a1bc7f.json", "eval-shifted-smollm2-adapter-planner39df613.json", 251, 0, 0),
     ("eval-val-smollm2-adapter-planner0a1bc7f.json", "eval-val-smollm2-adapter-planner39df613.json", 300, 1, 0),
     ("eval-devhand-smollm2-adapter-planner0a1bc7f.json", "eval-devhand-smollm2-adapter-planner39df613.json", 64, 0, 1),
-    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner39df613.json", 53, 0, 0),
+    ("eval-devhand2-smollm2-adapter-plannerb814f0f.json", "eval-devhand2-smollm2-adapter-planner39df613.json", 53, 0, 0),
     ("eval-devhand3-smollm2-adapter-planneracc8fd9.json", "eval-devhand3-smollm2-adapter-planner39df613.json", 60, 0, 0),
     ("eval-devhand5-smollm2-adapter-planneracc8fd9.json", "eval-devhand5-smollm2-adapter-planner39df613.json", 296, 0, 0),
-    ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-planner39df613.json", 85, 0, 0),
+    ("eval-devhand6-smollm2-adapter-plannerb814f0f.json", "eval-devhand6-smollm2-adapter-planner39df613.json", 85, 0, 0),
     # round 2 (acc8fd9: a numeric field's range bounds are numbers) against round 1 (judge sets 0 / 0: kept);
     # sets where no plan changed keep one report for both rounds
     ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner0a1bc7f.json", 53, 0, 0),
@@ -163,19 +190,19 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-devhand7-smollm2-adapter-planner4f0040f.json", "eval-devhand7-smollm2-adapter-planneracc8fd9.json", 80, 6, 0),
     # round 4 (1120ed0: a follow-up keeps an unset timing; a lone network excludes nothing) against the
     # reports before it (judge sets sel-hand2 and val-fresh 0 / 0: kept)
-    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planneracc8fd9.json", 83, 0, 0),
-    ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannerbf0da1e.json", 400, 0, 0),
-    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannerbf0da1e.json", 399, 0, 0),
+    ("eval-selhand2-smollm2-adapter-plannerb814f0f.json", "eval-selhand2-smollm2-adapter-planneracc8fd9.json", 83, 0, 0),
+    ("eval-valfresh-smollm2-adapter-plannerb814f0f.json", "eval-valfresh-smollm2-adapter-plannerbf0da1e.json", 400, 0, 0),
+    ("eval-test-smollm2-adapter-plannerb814f0f.json", "eval-test-smollm2-adapter-plannerbf0da1e.json", 399, 0, 0),
     ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planneracc8fd9.json", 300, 0, 0),
     ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planneracc8fd9.json", 60, 0, 0),
     ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-plannerbf0da1e.json", 80, 0, 0),
     ("eval-shifted-smollm2-adapter-planner1120ed0.json", "eval-shifted-smollm2-adapter-planner4f0040f.json", 251, 0, 0),
     # rounds 4 and 5 together where round 5 changed no plan (dev-hand5, dev-hand7)
-    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-planneracc8fd9.json", 296, 0, 0),
-    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-planner4f0040f.json", 80, 2, 0),
+    ("eval-devhand5-smollm2-adapter-plannerb814f0f.json", "eval-devhand5-smollm2-adapter-planneracc8fd9.json", 296, 0, 0),
+    ("eval-devhand7-smollm2-adapter-plannerb814f0f.json", "eval-devhand7-smollm2-adapter-planner4f0040f.json", 80, 2, 0),
     # round 5 (0ac51f0: words for scan options from dev-hand8) against round 4; no judge or test record can change
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner1120ed0.json", 251, 1, 0),
-    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planner1120ed0.json", 80, 5, 0),
+    ("eval-shifted-smollm2-adapter-plannerb814f0f.json", "eval-shifted-smollm2-adapter-planner1120ed0.json", 251, 1, 0),
+    ("eval-devhand8-smollm2-adapter-plannerb814f0f.json", "eval-devhand8-smollm2-adapter-planner1120ed0.json", 80, 5, 0),
     # 4d30e9d's planner and judge (hits in order when the expected search sorts) against round 1's
     ("eval-test-smollm2-adapter-planner4d30e9d.json", "eval-test-smollm2-adapter-planner39e948f.json", 399, 0, 0),
     ("eval-shifted-smollm2-adapter-planner4d30e9d.json", "eval-shifted-smollm2-adapter-planner39e948f.json", 251, 0, 0),
