@@ -101,6 +101,24 @@ def test_follow_up_retargets_the_previous_scan(planner):
     assert out.plan.targets == ["10.0.0.6"] and out.plan.ports == "22,443"
 
 
+@pytest.mark.parametrize(
+    ("edited", "question", "expected"),
+    [
+        (NmapScan(targets=["10.0.0.5"], ports="3306"), "also check postgres", {"ports": "3306,5432"}),
+        (NmapScan(targets=["10.0.0.5"], technique="ack"), "Now repeat it as a FIN scan.", {"technique": "fin"}),
+    ],
+)
+def test_a_follow_up_answered_by_the_call_it_edits_is_asked_away_from_it(planner, edited, question, expected):
+    """The adapter answers these with the edited scan unchanged; the second ask away from it
+    (``Planner._away``) finds the edit."""
+    conv = Conversation()
+    conv.add_call("the scan before", edited)
+    out = planner.plan(question, conv, follow_up=True)
+    assert_valid(out)
+    assert out.problems[:1] == ["the follow-up returned the call it edits, unchanged"]
+    assert out.plan.compact() == {**edited.compact(), **expected}
+
+
 @pytest.fixture(scope="module")
 def gemma_planner(service_unavailable, tmp_path_factory):
     """Gemma 3 270M with its committed adapter (models/gemma3): the comparison's other base."""
