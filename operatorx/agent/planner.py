@@ -16,7 +16,9 @@
    (``grounding.named_values``), with a grammar that makes it name the value in a list the
    words allow (``grounding.named_lists``; the first search stands if the second answer is
    invalid). A scan outside the scope is a ``Reply(kind="refuse")`` naming the target and
-   the scope — never a call.
+   the scope — never a call. A valid call no label ever is — a follow-up answered by the
+   call it edits, or junk (``_junk``) — is asked again away from it (``_away``); the first
+   call stands when no other answer is better.
 
 The planner never runs anything and never changes the conversation (the caller records the
 call that was actually proposed: ``Conversation.add_call``).
@@ -76,7 +78,7 @@ from operatorx.schemas.plan import Reply, parse_plan, tool_schemas
 
 MAX_ANSWER_TOKENS = 160  # the longest training answer is 120 tokens
 ATTEMPTS = 2  # the first answer and one retry
-AWAY_TRIES = 3  # answers asked for, away from the call an unchanged follow-up returned (``_away``)
+AWAY_TRIES = 3  # answers asked for away from an unchanged follow-up or a junk call (``_away``)
 
 Plan = NmapScan | EsSearch | Reply
 CatalogProvider = Callable[[], object]

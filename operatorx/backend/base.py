@@ -4,7 +4,9 @@ A backend is anything with ``generate(prompt, schema, max_tokens=…)``. The pro
 full chat-formatted text from ``operatorx.agent.prompting.render_prompt``; the schema is a
 plain JSON Schema from ``operatorx.backend.grammar.decoding_schema``. Backends raise
 ``PlannerError`` (never a library exception) when they cannot answer at all; an answer
-that is wrong is the planner's business, not the backend's.
+that is wrong is the planner's business, not the backend's. A backend whose ``generate`` also
+takes ``avoid`` (texts the answer must not be; ``LlamaBackend``) lets the planner ask away from
+an answer no analyst asks for.
 """
 
 from __future__ import annotations

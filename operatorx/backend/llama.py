@@ -452,7 +452,7 @@ class LlamaBackend:
         return None
 
     def _decode(
-        self, matcher, max_tokens: int, *, avoid: list[bytes] = (), forks: list | None = None
+        self, matcher, max_tokens: int, *, avoid: Sequence[bytes] = (), forks: list | None = None
     ) -> tuple[list[int], str]:
         import llama_cpp
 
