@@ -531,11 +531,14 @@ def test_an_order_to_run_a_scan_without_a_target_asks_for_one():
     from operatorx.agent.grounding import pre_check
 
     for question in ("yo can you run a port scan, need it for the audit", "do a quick scan", "kick off a full nmap",
-                     "can you run nmap?"):
+                     "can you run nmap?", "can u nmap the new box infra racked yesterday?", "would you run a port scan"):
         reply = pre_check(question, (), None)
         assert reply is not None and reply.kind == "clarify" and "Which host" in reply.message, question
-    for question in ("run a port scan of 10.0.0.5", "run a search for scan events today", "do the dns lookups"):
+    for question in ("run a port scan of 10.0.0.5", "run a search for scan events today", "do the dns lookups",
+                     "can we scan 10.0.0.5", "can u show me dns logs from today"):
         assert pre_check(question, (), None) is None, question
+    refused = pre_check("could u delete the alerts index", (), None)  # "can u" is as polite as "can you"
+    assert refused is not None and refused.kind == "refuse"
 
 
 def test_requests_dev_hand5_found_the_adapter_answering_with_a_call():

@@ -36,7 +36,8 @@ _FILLER = (
     r"^(?:(?:hi|hey|hello|so|ok|okay|ok so|pls|plz|please|morning|urgent|quick one|need a hand|yo|"
     r"real quick|as part of triage)\b[\s,:!.\-]*)*"
 )
-_POLITE = _FILLER + r"(please\s+|can you\s+|could you\s+|i want (you )?to\s+|i need you to\s+|let'?s\s+|go\s+)?"
+_POLITE = _FILLER + (r"(please\s+|(can|could|would|will) (you|u|ya)\s+|(can|could) we\s+|i want (you )?to\s+|"
+                     r"i need you to\s+|let'?s\s+|go\s+)?")  # "can u nmap the new box" (dev-hand9)
 # The verb must stand alone: "Scan::Address_Scan notices" names a Zeek notice, not an order.
 # "run a port scan", "do a quick scan": the order may come as a verb with the scan as its object
 _RUN_A = (r"((run|do|kick off|start|launch|fire off|perform|execute)\s+((a|an|me a|us a)\s+)?"
