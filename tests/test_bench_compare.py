@@ -68,15 +68,18 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     # val-fresh 2 / 0, val-para 0 / 0: fixed > broken, kept
     ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannera05d0ea.json", 83, 0, 1),
     ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannerb814f0f.json", 400, 2, 0),
-    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-plannera05d0ea.json", 300, 0, 0),
+    ("eval-valpara-smollm2-adapter-plannerba116cb.json", "eval-valpara-smollm2-adapter-plannera05d0ea.json", 300, 0, 0),
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannera05d0ea.json", 251, 0, 0),
     ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannerb814f0f.json", 53, 0, 0),
     ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-plannera05d0ea.json", 296, 2, 0),
     ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-plannera05d0ea.json", 85, 1, 0),
     ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-plannera05d0ea.json", 80, 0, 0),
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planner56be1cb.json", 160, 1, 0),
+    ("eval-devhand9-smollm2-adapter-plannerba116cb.json", "eval-devhand9-smollm2-adapter-planner56be1cb.json", 160, 1, 0),
+    # round 4 (7744818: "can u" and the like are polite forms for the pre-checks) against round 3
+    ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-plannerba116cb.json", 300, 0, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerba116cb.json", 160, 1, 0),
     # the stop as a whole
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 5, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 6, 0),
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
     ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 1),
     # stop 28 (docs/training/session28-rule.md), stage 15 throughout. The judge pinned to the
