@@ -172,6 +172,17 @@ def test_eval_command_needs_the_data(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_eval_with_load_fixtures_needs_a_cluster(tmp_path, capsys):
+    """--load-fixtures asks for the judge's data: without a cluster the run stops instead of
+    quietly judging searches by form only (and scoring execution-only matches as wrong)."""
+    from operatorx.cli import main
+
+    (tmp_path / "val.jsonl").write_text(json.dumps({"id": "r0", "question": "q"}) + "\n")
+    code = main(["eval", "--data", str(tmp_path), "--split", "val", "--load-fixtures", "--es-url", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--load-fixtures needs a cluster, but no cluster answered at http://127.0.0.1:9" in err
+
+
 @pytest.mark.elastic
 def test_searches_judged_by_what_they_find(es_url):
     """Two differently written searches that find the same documents match; others do not."""

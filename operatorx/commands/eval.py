@@ -5,9 +5,11 @@
     operatorx eval --split test --limit 50 --json out.json --load-fixtures
 
 Searches are judged by running them on the local demo cluster (or ``--es-url``) when it
-answers and holds the fixture data; otherwise by canonical form, and the report says so.
+answers and holds the fixture data; otherwise by canonical form, and the report says so —
+except with ``--load-fixtures``, which asks for the judge's data: no cluster is then an error.
 Without ``--config`` the repository's ``configs/eval-scope.toml`` is used: its scope allows
-the private ranges the dataset scans. Exit status 0, or 2 when the data or model is missing.
+the private ranges the dataset scans. Exit status 0, or 2 when the data, the model or the
+cluster ``--load-fixtures`` needs is missing.
 """
 
 from __future__ import annotations
@@ -60,10 +62,15 @@ def eval_cmd(args: argparse.Namespace) -> int:
         return 2
     records = ev.load_split(Path(args.data), args.split, args.limit)
 
-    backend = create_backend(config.model, model_path=args.model, adapter_path=args.adapter)
-    planner = Planner(backend, config, FieldCatalog.packaged, resolve=ev.scope_resolver(config))
     judge, es_mode = (None, "canonical form only (--no-es)") if args.no_es else ev.connect_judge(
         config, es_url(config), args.load_fixtures)
+    if judge is None and args.load_fixtures and not args.no_es:
+        # asked for the judge's data: a run judged by form only would quietly score differently
+        print(f"operatorx: --load-fixtures needs a cluster, but {es_mode.split(';')[0]}. Start one with "
+              "`make es-up` (or name it with --es-url), or judge by canonical form with --no-es.", file=sys.stderr)
+        return 2
+    backend = create_backend(config.model, model_path=args.model, adapter_path=args.adapter)
+    planner = Planner(backend, config, FieldCatalog.packaged, resolve=ev.scope_resolver(config))
     print(f"eval: {len(records)} {args.split} records, {planner.describe()}; {es_mode}", file=sys.stderr)
 
     def progress(i, rec, result):
