@@ -26,6 +26,7 @@ call that was actually proposed: ``Conversation.add_call``).
 
 from __future__ import annotations
 
+import inspect
 import json
 import socket
 import threading
@@ -257,6 +258,8 @@ class Planner:
         # scan-only rule, grounding.scan_only).
         self.route_tools = backend.mode == "fewshot" if route_tools is None else route_tools
         self.max_tokens = max_tokens
+        # whether the backend can answer away from given texts (``generate(avoid=…)``, ``_away``)
+        self._can_avoid = "avoid" in inspect.signature(backend.generate).parameters
         self._warmed = False
         # One model context: a warm-up in a background thread and a question must not overlap.
         self._lock = threading.RLock()
@@ -279,13 +282,6 @@ class Planner:
     @property
     def mode(self) -> str:
         return self.backend.mode
-
-    @property
-    def _can_avoid(self) -> bool:
-        """Whether the backend can answer away from given texts (``generate(avoid=…)``)."""
-        import inspect
-
-        return "avoid" in inspect.signature(self.backend.generate).parameters
 
     def describe(self) -> str:
         return self.backend.describe()

@@ -363,7 +363,10 @@ def _conditions(
     bound: dict | None = {"anyOf": _scalar(64)}
     if typed:  # only numeric fields take a range (below), so a bound is a number: as a string it
         # escaped the grounding (destination.port < "2333") or failed validation (event.duration "14m")
-        bound = {"type": "number"} if numbers is None else {"type": "number", "enum": numbers} if numbers else None
+        if numbers is None:
+            bound = {"type": "number"}
+        else:  # no number in the words: no range at all
+            bound = {"type": "number", "enum": numbers} if numbers else None
     elif numbers is not None:  # numeric bounds only from the question's numbers
         bound = {"anyOf": [{"type": "string", "maxLength": 64}, *([{"type": "number", "enum": numbers}] if numbers else [])]}
     valued = field  # the fields that take a free value
@@ -411,8 +414,10 @@ def _conditions(
     if ports:
         port_numbers = [n for n in numbers if 0 <= n <= 65535]
         numbered = [{"type": "number", "enum": port_numbers}] if port_numbers else []
-        port_bound = ({"anyOf": numbered} if numbered else None) if typed else {
-            "anyOf": [{"type": "string", "maxLength": 64}, *numbered]}
+        if typed:
+            port_bound = {"anyOf": numbered} if numbered else None
+        else:
+            port_bound = {"anyOf": [{"type": "string", "maxLength": 64}, *numbered]}
         others = [n for n in names if n not in ports and n not in unranged]
         ranged = [*([(_field_spec(others), bound)] if others and bound else []),
                   *([({"type": "string", "enum": ports}, port_bound)] if port_bound else [])]

@@ -243,7 +243,8 @@ def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJ
     """A judge for the cluster at ``url``, or None and the reason (the report says which).
 
     ``load_fixtures`` makes the fixture streams hold exactly the judge's batch (replacing them in
-    a cluster OperatorX started; an OperatorXError elsewhere). Without it, searches are pinned to
+    a cluster OperatorX started; an OperatorXError elsewhere, and when no cluster answers: a run
+    judged by form only would quietly score differently). Without it, searches are pinned to
     the instant of the one batch the streams hold, or run at the clock's "now" when they hold
     anything else (several batches, other data).
     """
@@ -256,6 +257,10 @@ def connect_judge(config, url: str | None, load_fixtures: bool) -> tuple[SearchJ
         client = make_client(es_cfg, url=url)
         client.cluster.health(timeout="5s")
     except (OperatorXError, Exception) as e:  # noqa: BLE001
+        if load_fixtures:
+            raise OperatorXError(
+                f"--load-fixtures needs a cluster, but no cluster answered at {url} ({type(e).__name__}). Start one "
+                "with `make es-up` (or name it with --es-url), or judge by canonical form with --no-es.") from None
         return None, f"no cluster answered at {url} ({type(e).__name__}); searches compared by canonical form only"
     now = fixtures.ensure_judge_data(client) if load_fixtures else fixtures.batch_instant(client)
     try:
