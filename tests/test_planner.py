@@ -884,6 +884,37 @@ def test_a_junk_call_is_asked_again_away_from_it():
     assert _junk({**either, "where": []}) is None and _junk(fixed) is None
 
 
+def test_more_junk_that_finds_nothing_or_says_less_than_it_seems():
+    """The adapter's answers for dev-hand9 (readable): a hash required in ``host.name`` beside
+    ``hash.sha256``, an event code repeated as a port, ``host.name`` required to be two hosts,
+    an alternative also excluded, a range 1 ≤ x < 1. No label of any split is one of these
+    (``test_no_label_is_junk_nor_its_previous_call_unchanged``)."""
+    from operatorx.agent.planner import _junk
+
+    sha = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+    es = {"tool": "elasticsearch"}
+    assert _junk({**es, "where": [{"field": "host.name", "value": sha}, {"field": "hash.sha256", "value": sha}]}) \
+        == "one value required in two fields"
+    assert _junk({**es, "where": [{"field": "event.code", "value": "4728"},
+                                  {"field": "destination.port", "op": "in", "value": [4728, 4732]}]}) \
+        == "one value required in two fields"
+    assert _junk({**es, "where": [{"field": "host.name", "value": "ws-fin-07"}, {"field": "host.name", "value": "ps"}]}) \
+        == "one field required to equal two values"
+    assert _junk({**es, "where": [{"field": "tags", "value": "alert"}],
+                  "any_of": [{"field": "rule.uuid", "value": "2030868"}, {"field": "source.ip", "value": "10.0.0.1"}],
+                  "exclude": [{"field": "rule.uuid", "value": "2030868"}]}) == "an alternative the search excludes"
+    assert _junk({**es, "where": [{"field": "source.port", "op": "range", "gte": 1, "lt": 1}]}) == "a range that holds no value"
+    assert _junk({**es, "where": [{"field": "source.port", "op": "range", "gte": 1, "lte": 5, "lt": 9}]}) \
+        == "a range bound written twice on one side"
+    # what analysts do ask for: two tags, two wildcards on one field, one value in either field
+    assert _junk({**es, "where": [{"field": "tags", "value": "conn"}, {"field": "tags", "value": "alert"}]}) is None
+    assert _junk({**es, "where": [{"field": "process.command_line", "op": "wildcard", "value": "*-enc*"},
+                                  {"field": "process.command_line", "op": "wildcard", "value": "*powershell*"}]}) is None
+    assert _junk({**es, "any_of": [{"field": "source.ip", "value": "10.0.0.1"},
+                                   {"field": "destination.ip", "value": "10.0.0.1"}]}) is None
+    assert _junk({**es, "where": [{"field": "source.port", "op": "range", "gte": 1, "lte": 1}]}) is None
+
+
 def test_no_label_is_junk_nor_its_previous_call_unchanged():
     """What ``Planner._away`` asks away from never is a label: no call of any split is junk,
     and no follow-up's answer is the call it edits, but where the follow-up writes only values

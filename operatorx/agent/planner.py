@@ -213,19 +213,68 @@ def _repeats(data: dict) -> bool:
     return any(len(set(k)) < len(k) for k in keys)
 
 
+# Fields that hold lists in Security Onion's documents: two required values of one can both hold.
+_LIST_FIELDS = frozenset(("tags", "event.category", "event.type"))
+
+
 def _junk(data: dict) -> str | None:
     """What makes a valid compact call one no analyst asks for, or None. No label of any
-    split has one (counted): an item listed twice (``_repeats``), a search condition both
-    required and excluded (it finds nothing, whatever the data), an any_of alternative the
-    search requires anyway (the any_of then says nothing)."""
+    split has one (counted): an item listed twice (``_repeats``); a search condition both
+    required and excluded, one field required to equal two values, or a range that holds no
+    value (each finds nothing, whatever the data); an any_of alternative the search requires
+    or excludes anyway (the any_of then says less than it seems); one value required in two
+    fields (a small model copies a hash into ``host.name`` beside ``hash.sha256``); a range
+    bound written twice on one side."""
     if _repeats(data):
         return "an item listed twice"
-    if data.get("tool") == "elasticsearch":
-        required = {json.dumps(c, sort_keys=True) for c in data.get("where") or []}
-        if any(json.dumps(c, sort_keys=True) in required for c in data.get("exclude") or []):
-            return "a condition both required and excluded"
-        if any(json.dumps(c, sort_keys=True) in required for c in data.get("any_of") or []):
-            return "an alternative the search requires anyway"
+    if data.get("tool") != "elasticsearch":
+        return None
+    where = [c for c in data.get("where") or [] if isinstance(c, dict)]
+    required = {json.dumps(c, sort_keys=True) for c in where}
+    excluded = {json.dumps(c, sort_keys=True) for c in data.get("exclude") or []}
+    alternatives = [json.dumps(c, sort_keys=True) for c in data.get("any_of") or []]
+    if required & excluded:
+        return "a condition both required and excluded"
+    if any(a in required for a in alternatives):
+        return "an alternative the search requires anyway"
+    if any(a in excluded for a in alternatives):
+        return "an alternative the search excludes"
+    equal = [c["field"] for c in where if "op" not in c and "value" in c and c.get("field") not in _LIST_FIELDS]
+    if len(set(equal)) < len(equal):
+        return "one field required to equal two values"
+    if _value_in_two_fields(where):
+        return "one value required in two fields"
+    for c in [*where, *(data.get("any_of") or []), *(data.get("exclude") or [])]:
+        problem = _range_problem(c) if isinstance(c, dict) and c.get("op") == "range" else None
+        if problem:
+            return problem
+    return None
+
+
+def _value_in_two_fields(where: list[dict]) -> bool:
+    """Whether two required conditions on different fields name one value (an equality or
+    an ``in`` list; numbers and strings alike: "4728" and 4728)."""
+    seen: dict[str, str] = {}
+    for c in where:
+        if c.get("op", "in") != "in":
+            continue
+        values = c.get("value") if isinstance(c.get("value"), list) else [c.get("value")]
+        for v in values:
+            if v is None:
+                continue
+            key = str(v).lower()
+            if seen.setdefault(key, c["field"]) != c["field"]:
+                return True
+    return False
+
+
+def _range_problem(c: dict) -> str | None:
+    if ("gt" in c and "gte" in c) or ("lt" in c and "lte" in c):
+        return "a range bound written twice on one side"
+    low, high = c.get("gte", c.get("gt")), c.get("lte", c.get("lt"))
+    numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (low, high))
+    if numbers and (low > high or (low == high and ("gt" in c or "lt" in c))):
+        return "a range that holds no value"
     return None
 
 
