@@ -1,4 +1,4 @@
-"""data/dev-hand, dev-hand2 … dev-hand9, sel-hand and sel-hand2: hand-written questions whose targets must be
+"""data/dev-hand, dev-hand2 … dev-hand10, sel-hand and sel-hand2: hand-written questions whose targets must be
 valid, compact and unseen."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "dev-hand4": 80, "dev-hand5": 296, "dev-hand6": 85, "dev-hand7": 80,
-        "dev-hand8": 80, "dev-hand9": 160, "sel-hand": 53, "sel-hand2": 83}
+        "dev-hand8": 80, "dev-hand9": 160, "dev-hand10": 160, "sel-hand": 53, "sel-hand2": 83}
 OTHERS = [DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]
 
 
@@ -45,11 +45,13 @@ def test_no_question_is_one_of_the_other_splits(name):
 
 # Answers out of reach on purpose: "halve that packet rate ceiling" asks for arithmetic, and
 # the grammar takes numbers only from the words (10 is nowhere in them); a defanged URL
-# ("hxxp://bad.domain.com/gate.php") split into a host and a path is more than the grounding reads.
-OUT_OF_REACH = {"dev-hand7": ["devhand7-e-011"], "dev-hand9": ["devhand9-p-027"]}
+# ("hxxp://bad.domain.com/gate.php") split into a host and a path is more than the grounding reads;
+# every host a new scan names is a target, also one named only as context ("the front desk PC
+# (192.168.30.14) lost its link … check 445 and 3389 on the imaging server, 192.168.30.50").
+OUT_OF_REACH = {"dev-hand7": ["devhand7-e-011"], "dev-hand9": ["devhand9-p-027"], "dev-hand10": ["devhand10-r-000"]}
 
 
-@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4", "dev-hand7", "dev-hand8", "dev-hand9"])
+@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4", "dev-hand7", "dev-hand8", "dev-hand9", "dev-hand10"])
 def test_the_grounded_grammar_admits_freely_written_scans(name):
     """dev-hand3's, dev-hand4's and dev-hand7's scans were labelled by meaning by writers who never
     saw the grounding rules: the planner's grammar must let the model write every one of them. It
@@ -61,7 +63,9 @@ def test_the_grounded_grammar_admits_freely_written_scans(name):
     TCP", "which devices answer", "don't send a single packet to", "more soft", "sysinfo", "SMTP
     verbs" and "top 1k ports" were. dev-hand9's calls (scans and searches; its replies have no
     call to admit) lost six to "kubelet", "etcd", "mongo", "kibana", "the change window closes in
-    10 min" and "only the earliest record"."""
+    10 min" and "only the earliest record"; dev-hand10's six to "UDP ports 53 and 67." ending a
+    sentence (twice), "top100", "left the network", "instead of just counting them" and "add the
+    snmp info script" to a top-50 scan."""
     llguidance = pytest.importorskip("llguidance")
     from test_backend_grammar import _Bytes, _grammar_rejects
 

@@ -862,6 +862,28 @@ def test_what_dev_hand9_asked_with():
     assert pre_check("only the ones with more than 3232235777 bytes", (), search) is None
 
 
+def test_what_dev_hand10_asked_with():
+    """dev-hand10's words: a port list that ends a sentence ("UDP ports 53 and 67."), "top100"
+    written as one word, traffic that "left the network", "instead of just counting them" (no
+    count), and a follow-up that adds a script to a top-50 scan (its port choice stays)."""
+    from operatorx.agent.grounding import address_values, scan_values, search_shape
+
+    both = scan_values("Check the dorm gateway 192.168.128.1 over both TCP and UDP: TCP ports 22 and 443, UDP ports 53 and 67.",
+                       None, ())
+    assert both["tcp_ports"] == ("22", "443") and both["udp_ports"] == ("53", "67")
+    assert scan_values("scan 10.0.0.5: tcp 22, udp 53 and 123.", None, ())["udp_ports"] == ("53", "123")
+    assert scan_values("scan 10.0.0.5: tcp 22, udp 53 and 10.0.0.6", None, ())["udp_ports"] == ("53",)
+    assert 100 in scan_values("dc02 tcp+udp top100 before handover", None, ())["top_ports"]
+    assert "10.0.0.0/8" in address_values("show me connections from 10.20.5.12 that left the network today")
+    assert "count" not in search_shape("actually list the events instead of just counting them")
+    assert "count" in search_shape("count the failed logons from 192.168.56.21 today")
+    top50 = {"tool": "nmap", "targets": ["192.168.88.1"], "top_ports": 50, "technique": "udp"}
+    kept = scan_values("make it faster and add the snmp info script", top50, ())
+    assert "ports" not in kept["required"] and "snmp-info" in kept["scripts"]
+    plain = {"tool": "nmap", "targets": ["192.168.88.1"], "technique": "udp"}
+    assert "ports" in scan_values("add the snmp info script", plain, ())["required"]
+
+
 def test_a_junk_call_is_asked_again_away_from_it():
     """A search that requires and excludes one condition finds nothing whatever the data; no
     label of any split is such junk (nor lists an item twice, nor offers an any_of alternative

@@ -277,7 +277,7 @@ PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 _NETWORK_SIDE_WORDS = frozenset((
     "internal", "private", "lan", "rfc1918", "inside", "local", "corporate", "corp", "intranet",
     "external", "internet", "public", "outside", "outbound", "inbound", "egress", "ingress", "leaving",
-    "leave", "leaves", "exfil", "exfiltration", "offsite", "wan",
+    "leave", "leaves", "left", "exfil", "exfiltration", "offsite", "wan",
 ))
 _ADDRESS_KINDS = ("ipv4", "ipv6", "cidr4", "cidr6")
 
@@ -332,7 +332,7 @@ TIMING_NAMES = {"paranoid": 0, "sneaky": 1, "polite": 2, "normal": 3, "aggressiv
 _TIMING_WORDS = {**TIMING_NAMES, "gentle": 2, "gently": 2}
 # A number standing alone or after T (-T4, T4): not the digits of ipv6, smb2 or pop3.
 # Not inside a word or another number ("p443" is no 43), but after -T and -p ("-T4", "-p443").
-_NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p))\d{1,6}")
+_NUMBER = re.compile(r"(?:(?<![A-Za-z\d])|(?<=[Tt])|(?<=-p)|(?<=[Tt]op))\d{1,6}")  # "T4", "-p22", "top100" (dev-hand10)
 _WORDS = re.compile(r"[a-z0-9]+")
 # A number written as a duration: "90s", "500ms", "5 minutes", "2h" (not "top 50 min rate 200").
 _DURATION = re.compile(r"(?<![\w.])(\d{1,6})\s?(ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b(?![\s-]*rate\b)", re.I)
@@ -717,7 +717,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         new = [h for h in named_targets(question, hostnames) if h not in before]
         if new:  # "also throw 10.50.4.0/24 in there": the scan keeps its hosts and gains these
             result["targets"] = (tuple([*before, *new]),)
-    if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and _ports_asked(question, plain_text, parts):
+    # "make it faster and add the snmp info script" keeps a top-50 scan's port choice: a service
+    # named in a follow-up of such a scan asks for no port list (dev-hand10); written numbers do
+    kept_choice = prev is not None and any(prev.get(k) for k in _OTHER_PORT_CHOICE) and not _bare_port_numbers(plain_text, parts)
+    if "ports" not in required and not _OTHER_PORT_CHOICE & set(required) and not kept_choice \
+            and _ports_asked(question, plain_text, parts):
         required.append("ports")
     rates = [name for name in ("min_rate", "max_rate") if result[name]]
     if len(rates) == 1 and rates[0] not in required and _PACKET_RATE.search(question):
@@ -743,7 +747,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
 
 # Ports tied to a protocol by the words around them: "udp 53 and 123", "tcp and udp 53",
 # "udp/161", "161/udp", "ssh over tcp", "snmp on udp", "ports 1-1024 over tcp".
-_PORT_ITEM = r"\d{1,5}(?:\s*-\s*\d{1,5})?(?![\d.])"
+_PORT_ITEM = r"\d{1,5}(?:\s*-\s*\d{1,5})?(?!\d|\.\d)"  # "udp 53 and 67." ends a sentence, not an address
 _PORT_RUN = rf"{_PORT_ITEM}(?:\s*(?:,|and|&|\+|or)\s*{_PORT_ITEM})*"
 _PROTO_THEN_PORTS = re.compile(rf"\b(tcp|udp)(?:\s+(?:and|&|\+)\s+(tcp|udp))?(?:\s*/\s*|\s+)(?:ports?\s+)?({_PORT_RUN})",
                                re.I)
@@ -1221,7 +1225,7 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
 # aggregation ("top 10 connections by bytes" sorts hits); "not", "non-" and "outside" are
 # not exclusions enough ("not sure", "non-existent domains", "outside business hours").
 SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
-    "count": re.compile(r"\b(how many|count|counts|(?<!not )counting|cnt|tally|the number(?!\s+of))\b|(?<!\w)# of\b", re.I),
+    "count": re.compile(r"\b(how many|count|counts|(?<!not )(?<!instead of )(?<!instead of just )(?<!rather than )(?<!rather than just )counting|cnt|tally|the number(?!\s+of))\b|(?<!\w)# of\b", re.I),
     "either": re.compile(
         r"\b(involving|either side|either direction|to or from|from or to|source or destination|src or dst)\b", re.I
     ),
@@ -1237,7 +1241,7 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
         r"\b(except|excluding|exclude|excluded|other than|apart from|besides|but not|ignoring|ignore|minus"
         r"|leave out|leaving out|filter out|not from|not counting|excl|isn'?t|aren'?t|without|with no"
         # traffic that leaves: the private ranges are excluded from its destinations
-        r"|leav(e|es|ing) (the|our) (network|lan)|outside (the|our) (network|lan)"
+        r"|(leav(e|es|ing)|left) (the|our) (network|lan)|outside (the|our) (network|lan)"
         r"|external (addresses|ips?|hosts|destinations|systems)|to the internet)\b", re.I
     ),
     "all_time": re.compile(
