@@ -869,6 +869,29 @@ def test_what_dev_hand9_asked_with():
     assert pre_check("only the ones with more than 3232235777 bytes", (), search) is None
 
 
+def test_numbers_that_only_tell_the_story_are_no_scan_values():
+    """dev-hand10's MSP technician and dev-hand8's OT engineer: ticket, rack, VLAN and question
+    numbers, clock times, ordinals and things counted are no ports, rates or timeouts (the
+    adapter scanned "ports 3,4,7731" for a ticket, three boxes and a rack); ports, rates and
+    timeouts written as such stay."""
+    from operatorx.agent.grounding import scan_values
+
+    story = scan_values("ticket 7731 - Riverside Vet has 3 unlabeled boxes in rack B (U12 through U14), they sit at "
+                        "192.168.1.20-22. need to know what OS each one runs before friday's 4pm patch window", None, ())
+    assert story["ports"] == () and story["top_ports"] == ()
+    busy = scan_values("Ticket #48213, 2nd floor, 14 workstations on VLAN 30, after the 09:15 reboot this morning. "
+                       "Can you check whether 445 and 3389 are open on 192.168.30.50?", None, ())
+    assert busy["ports"] == (445, 3389)
+    logins = scan_values("need -A on db-prod-3, ports 1433 and 3306 only. around 40 failed logins an hour", None,
+                         ("db-prod-3",))
+    assert logins["ports"] == (1433, 3306) and logins["host_timeout"] == ()
+    assert scan_values("what's running on fs01? the 40-person office says shares crawl", None, ())["min_rate"] == ()
+    assert 3 not in scan_values("ACK scan toward the cell 3 PLC 10.30.3.11", None, ())["ports"]
+    kept = scan_values("top 100 ports on 10.0.0.0/24 at least 300 packets a second, give up after 5 minutes", None, ())
+    assert 100 in kept["top_ports"] and 300 in kept["min_rate"] and kept["host_timeout"] == (5,)
+    assert scan_values("scan ports 22 and 80 on both boxes 10.0.0.5 and 10.0.0.6", None, ())["ports"] == (22, 80)
+
+
 def test_what_dev_hand10_asked_with():
     """dev-hand10's words: a port list that ends a sentence ("UDP ports 53 and 67."), "top100"
     written as one word, traffic that "left the network", "instead of just counting them" (no

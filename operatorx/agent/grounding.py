@@ -583,6 +583,31 @@ _THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+" + _COUNTED, re.I)
 _KILO = re.compile(r"(?<![\w.])(\d{1,3})k" + _COUNTED, re.I)
 
 
+# Numbers that only tell the story around a scan request (dev-hand10's MSP technician, dev-hand8's
+# "cell 3"): clock times ("after the 09:15 reboot", "4pm"), ordinals ("the 14th", "2nd floor"),
+# the numbers of tickets, racks, floors, VLANs, questions and the like ("ticket #48213", "VLAN 30",
+# "question 3"), heads and devices counted ("14 workstations", "a 40-person office", "3 unlabeled
+# boxes") and things counted per hour ("40 failed logins an hour"). None of them is a port, a rate,
+# a count of ports or a timeout; the adapter had scanned "ports 3,4,7731" for "ticket 7731 … 3
+# unlabeled boxes in rack B (U12 through U14)".
+_CLOCK = r"(?<![\w.:/-])\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]\.?m\b\.?)?(?![\w:])|(?<![\w.:/-])\d{1,2}\s*[ap]\.?m\b\.?"
+_ORDINAL = r"(?<![\w.])\d+(?:st|nd|rd|th)\b"
+_LABELLED = (r"\b(?:tickets?|tkt|case|incident|inc|chg|req|request|question|rack|shelf|floor|vlan|room|building|bldg"
+             r"|branch|site|unit|row|slot|bay|cell|zone|wave|phase|item|model|id)\s*(?:#|no\.?|number)?\s*:?\s*"
+             r"\d[\d-]*(?:\s*(?:through|thru|to|-|and)\s*[A-Za-z]?\d+)?\b|#\s?\d[\d-]*\b")
+_THINGS = (r"person|people|users?|staff|seats?|employees?|workstations?|laptops?|desktops?|pcs|computers?|machines?"
+           r"|boxes|devices|printers?|phones?|tellers?|scanners?|handhelds?|locations?|sites?|offices?|floors?"
+           r"|logins?|log-?ons?|attempts?|accounts?|members?|students?|clients?|customers?|aps|tickets?")
+_FUNCTION_WORDS = r"(?!(?:on|at|for|of|and|or|to|in|across|from|with|the|both|all)\b)"
+_COUNTED_THINGS = rf"(?<![\w.:/-])\d+(?:[\s-]+{_FUNCTION_WORDS}[a-z]+)?[\s-]+(?:{_THINGS})\b(?:\s+(?:an?|per|each|every)\s+(?:hour|minute|min|second|sec|day))?"
+_CONTEXT_NUMBERS = re.compile("|".join((_CLOCK, _ORDINAL, _LABELLED, _COUNTED_THINGS)), re.I)
+
+
+def without_context_numbers(text: str) -> str:
+    """``text`` without the numbers that only tell the story (``_CONTEXT_NUMBERS``)."""
+    return _CONTEXT_NUMBERS.sub(" ", text)
+
+
 def scan_values(question: str, previous: dict | None = None, hostnames=()) -> dict[str, tuple]:
     """The only values each numeric scan option, and ``scripts``, may take, by option name.
 
@@ -614,6 +639,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)
     text = _THOUSANDS.sub(lambda m: m[0].replace(",", ""), without_targets(question, targets))  # "1,000 packets"
+    text = without_context_numbers(text)  # "ticket 7731", "after the 09:15 reboot", "14 workstations"
     text = _KILO.sub(lambda m: str(int(m[1]) * 1000), text)  # "top 1k ports"
     # a follow-up's hosts, with those written by their last octet ("same on .45", "exclude .22")
     edited = edited_targets(question, previous)
@@ -627,7 +653,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     plain_text = _SPELLED_DURATION.sub(" ", _DURATION.sub(" ", text))
     written = {int(n) for n in _NUMBER.findall(plain_text)} | spelled_numbers(plain_text)
     written |= {SMALL_NUMBERS[m.group(1).lower()] for m in _SPELLED_RANGE_START.finditer(plain_text)}
-    if _ONE_UNIT.search(question):
+    told = without_context_numbers(question)  # "40 failed logins an hour" asks for no timeout
+    if _ONE_UNIT.search(told):
         written.add(1)
     words = _stems(set(_WORDS.findall(question.lower())))
     ports = set(written)
@@ -649,7 +676,7 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     # a timeout is a duration, or a number right after a word for one ("--host-timeout 300");
     # "listening on 8080 after CHG3390 went in" has none (the adapter wrote 8080h)
     out["host_timeout"] = durations | {int(m.group(2)) for m in _TIMEOUT_NUMBER.finditer(plain_text)}
-    if _ONE_UNIT.search(question):  # "give up after an hour"
+    if _ONE_UNIT.search(told):  # "give up after an hour"
         out["host_timeout"].add(1)
     prev = previous if previous and previous.get("tool") == "nmap" else None
     if prev is not None:
