@@ -892,6 +892,25 @@ def test_numbers_that_only_tell_the_story_are_no_scan_values():
     assert scan_values("scan ports 22 and 80 on both boxes 10.0.0.5 and 10.0.0.6", None, ())["ports"] == (22, 80)
 
 
+def test_a_follow_up_that_adds_ports_keeps_the_list_it_edits():
+    """"add 8443 too" of a scan of 443 scans both (the adapter wrote "8443" alone, dev-hand8 and
+    dev-hand10): the grammar makes the new list begin with the old one. Not for words that take
+    a port away, a UDP list, numbers of other options, or a service named without a number."""
+    from operatorx.agent.grounding import scan_values
+    from operatorx.backend.grammar import _ground_scan
+
+    web = {"tool": "nmap", "targets": ["web01"], "ports": "443", "scripts": ["ssl-cert"]}
+    added = scan_values("add 8443 too", web, ())
+    assert added["ports_after"] == ("443",) and "ports" in added["required"]
+    props = {"ports": {"type": "string"}}
+    _ground_scan(props, {"ports": added["ports"], "ports_after": added["ports_after"]})
+    assert props["ports"]["pattern"].startswith("^443(,")
+    assert scan_values("also throw in 139, treat the box as up", {**web, "ports": "445,3389"}, ())["ports_after"] == ("445,3389",)
+    for question in ("only 8443 instead", "also make it T4 too", "add udp 53 too", "add which HTTP methods they allow too",
+                     "also bump the min rate to 500 too"):
+        assert scan_values(question, web, ())["ports_after"] == (), question
+
+
 def test_what_dev_hand10_asked_with():
     """dev-hand10's words: a port list that ends a sentence ("UDP ports 53 and 67."), "top100"
     written as one word, traffic that "left the network", "instead of just counting them" (no

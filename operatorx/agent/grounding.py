@@ -593,7 +593,7 @@ _KILO = re.compile(r"(?<![\w.])(\d{1,3})k" + _COUNTED, re.I)
 _CLOCK = r"(?<![\w.:/-])\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]\.?m\b\.?)?(?![\w:])|(?<![\w.:/-])\d{1,2}\s*[ap]\.?m\b\.?"
 _ORDINAL = r"(?<![\w.])\d+(?:st|nd|rd|th)\b"
 _LABELLED = (r"\b(?:tickets?|tkt|case|incident|inc|chg|req|request|question|rack|shelf|floor|vlan|room|building|bldg"
-             r"|branch|site|unit|row|slot|bay|cell|zone|wave|phase|item|model|id)\s*(?:#|no\.?|number)?\s*:?\s*"
+             r"|branch|site|unit|row|slot|bay|cell|zone|wave|phase|item|model|id|cr)\s*(?:#|no\.?|number)?\s*[:-]?\s*"
              r"\d[\d-]*(?:\s*(?:through|thru|to|-|and)\s*[A-Za-z]?\d+)?\b|#\s?\d[\d-]*\b")
 _THINGS = (r"person|people|users?|staff|seats?|employees?|workstations?|laptops?|desktops?|pcs|computers?|machines?"
            r"|boxes|devices|printers?|phones?|tellers?|scanners?|handhelds?|locations?|sites?|offices?|floors?"
@@ -765,6 +765,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         required.append(rates[0])  # "keep it above 800 packets a second": --min-rate 800
     if result["udp_ports"]:
         required.extend(n for n in ("ports", "udp") if n not in required and (n != "udp" or n in result["switches"]))
+    result["ports_after"] = _ports_added_to(question, prev, written, parts)
+    if result["ports_after"] and "ports" not in required:
+        required.append("ports")
     one_host = bool(targets) and not any(_kind_of(t) in ("cidr4", "cidr6", "range4") or "*" in t for t in targets)
     named_ports = "ports" in required or bool(result["ports"])
     asked_open = "open_only" in required  # "--open", "only open"
@@ -846,6 +849,32 @@ def tcp_and_udp_lists(text: str, previous: dict | None) -> tuple[tuple[str, ...]
     if not tcp or _probed(tcp) == _probed(udp):
         return (), ()
     return tuple(tcp), tuple(udp)
+
+
+# A follow-up that adds ports ("add 8443 too", "also throw in 139") to a scan with a plain port
+# list keeps that list and writes the new ports after it; the adapter, left to itself, wrote
+# "8443" for "add 8443 too" of a scan of 443 (dev-hand8, dev-hand10). Words that take something
+# away or replace it leave the list free.
+_UDP_WORD = re.compile(r"\budp\b|-sU\b|\bU:", re.I)  # "add udp 53 too" writes T:…,U:… (tcp_and_udp_lists)
+_ADDS_PORTS = re.compile(r"\b(add\w*|also|plus|too|as well|include\w*|throw in|tack\w*)\b|^\s*\+", re.I)
+_TAKES_AWAY = re.compile(r"\b(drop\w*|remov\w*|instead|swap\w*|replac\w*|(?<!read-)only|just|switch\w*|without|w/o|except|exclud\w*"
+                         r"|no longer|rather|skip\w*|lose|ditch|forget|not|don'?t|rid|minus|take out|stop|narrow\w*"
+                         r"|limit\w*|leave out|but)\b", re.I)
+
+
+def _ports_added_to(question: str, prev: dict | None, written: set[int], parts: set[str]) -> tuple[str, ...]:
+    """The port list a follow-up's scan must begin with, as ``(list,)``, or () (see ``_ADDS_PORTS``):
+    only when it writes a new number that can be nothing but a port (no word of another numeric
+    option, no timing template: "also make it T4 too" adds no port). A service's name alone adds
+    none: "add which HTTP methods they allow too" keeps a scan of port 80 as it is."""
+    ports = str((prev or {}).get("ports") or "")
+    if not re.fullmatch(r"\d+(-\d+)?(,\d+(-\d+)?)*", ports) or prev.get("technique") == "udp" or _UDP_WORD.search(question):
+        return ()
+    if not _ADDS_PORTS.search(question) or _TAKES_AWAY.search(question):
+        return ()
+    if _named(parts, _OTHER_NUMBER_CUES) or _TIMING_DIGIT.search(question):
+        return ()
+    return (ports,) if written - _probed(_port_items(ports)) else ()
 
 
 # A follow-up that says nothing about an option of the scan it edits keeps it: "just the open

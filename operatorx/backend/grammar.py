@@ -169,7 +169,8 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
     """Limit numeric scan options, ``scripts`` and ``technique`` to ``allowed``
     (``grounding.scan_values``), and keep only the on/off options it lists under
     ``switches``; an option with nothing allowed is removed (``exclude`` too). With
-    ``udp_ports``, ``ports`` is exactly ``T:<tcp_ports>,U:<udp_ports>``."""
+    ``udp_ports``, ``ports`` is exactly ``T:<tcp_ports>,U:<udp_ports>``; with ``ports_after``, it
+    begins with that list and adds to it."""
     for name, values in allowed.items():
         if name == "switches":  # on/off options: the ones not allowed go
             for switch in [n for n, spec in props.items() if spec.get("enum") == [True] and n not in values]:
@@ -205,6 +206,9 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             # A "T:" list means something only beside its "U:" list (a TCP and UDP scan), so
             # the grammar admits plain lists and T:…,U:… pairs, never a "T:514,6514" alone.
             spec = {"type": "string", "pattern": rf"^({item}(,{item}){{0,15}}|T:{item}(,{item}){{0,7}},U:{item}(,{item}){{0,7}})$"}
+            if allowed.get("ports_after"):  # a follow-up that adds ports keeps the list it edits first
+                head = allowed["ports_after"][0]  # digits, commas and dashes (grounding checks)
+                spec = {"type": "string", "pattern": rf"^{head}(,{item}){{1,15}}$"}
             if allowed.get("udp_ports"):  # the ports the words tie to TCP and to UDP, in port order
                 tcp, udp = (",".join(sorted(allowed[side], key=lambda i: int(i.split("-")[0])))
                             for side in ("tcp_ports", "udp_ports"))
