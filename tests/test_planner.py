@@ -911,6 +911,26 @@ def test_a_follow_up_that_adds_ports_keeps_the_list_it_edits():
         assert scan_values(question, web, ())["ports_after"] == (), question
 
 
+def test_what_dev_hand10_asked_for_outright():
+    """dev-hand10's phrases that ask for an option outright: "every TCP port", "assume every host
+    is up", "host discovery only" / "do not probe any ports", "OS fp", "what's running",
+    "min-rate 1000"; and "Are ssh, http and https open on it?" as a later sentence asks whether
+    they are open (ports only, no --open)."""
+    from operatorx.agent.grounding import scan_values
+
+    dmz = scan_values("Validate 172.18.40.0/24: cover every TCP port, report open ports only, assume every host is up, "
+                      "and do not exceed 300 packets per second.", None, ())
+    assert {"all_ports", "skip_discovery", "open_only", "max_rate"} <= set(dmz["required"])
+    live = scan_values("establish which addresses in 10.100.32.0/21 are still live, and do not probe any ports.", None, ())
+    assert "technique" in live["required"] and "ping" in live["technique"]
+    assert "os_detection" in scan_values("OS fp 10.12.0.7 10.12.0.9 -Pn it, both drop icmp", None, ())["required"]
+    assert "service_version" in scan_values("all 65535 ports of 10.50.0.10 and what's running on them", None, ())["required"]
+    assert "min_rate" in scan_values("full -p- build01.lab.internal T4 min-rate 1000", None, ())["required"]
+    ubiquiti = scan_values("New controller went in at fd00:44:1::1 on Tuesday (ticket 8812). Are ssh, http and https open on it?",
+                           None, ())
+    assert "open_only" not in ubiquiti["switches"] and "ports" in ubiquiti["required"]
+
+
 def test_what_dev_hand10_asked_with():
     """dev-hand10's words: a port list that ends a sentence ("UDP ports 53 and 67."), "top100"
     written as one word, traffic that "left the network", "instead of just counting them" (no

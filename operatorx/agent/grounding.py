@@ -369,7 +369,8 @@ _RATE_CEILING = re.compile(r"\b(at most|or less|or slower|under|below|maximum|ma
                            r"throttle\w*|slower than)\b|--max-rate", re.I)
 # A rate written out ("800 packets a second", "300 pps", "50/s"): every scan of the readable
 # data that writes one sets --min-rate or --max-rate (78 of 78); the adapter had dropped one.
-_PACKET_RATE = re.compile(r"\b\d{1,6}\s*(packets?|pkts?|pps|probes?)\b|\b\d{1,6}\s*(/s|/sec|per sec\w*|a sec\w*)\b", re.I)
+_PACKET_RATE = re.compile(r"\b\d{1,6}\s*(packets?|pkts?|pps|probes?)\b|\b\d{1,6}\s*(/s|/sec|per sec\w*|a sec\w*)\b"
+                          r"|\b(min|max)[- ]?rate\s+\d", re.I)  # "T4 min-rate 1000" (dev-hand10)
 _SPELLED_RANGE_START = re.compile(rf"\b({_SMALL})\s+(?=(through|thru|to)\s+\d)", re.I)
 # The scan options that take a number; each gets the numbers the grammar may write there.
 SCAN_NUMBER_FIELDS = ("ports", "top_ports", "min_rate", "max_rate", "version_intensity", "timing", "host_timeout")
@@ -468,15 +469,17 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
     name: re.compile(rf"\b({words})\b", re.I)
     for name, words in {
         "service_version": r"service detection|version detection|service versions?|service/version"
+        r"|what.?s running|what is running"
         r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services"
         + _BOTH_DETECTIONS,
-        "os_detection": r"os detection|os fingerprint\w*|detect (the )?os|operating systems?|os guess\w*"
+        "os_detection": r"os detection|os fingerprint\w*|os fp|detect (the )?os|operating systems?|os guess\w*"
         r"|(which|what) os|identify (the )?os|osscan" + _BOTH_DETECTIONS,
-        "all_ports": r"all ports|every port|all 65535|full port range|all tcp ports|entire port range"
+        "all_ports": r"all ports|every (tcp |single )?port|all 65535|full port range|all tcp ports|entire port range"
         r"|whole port range|full range",
         "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path"
         r"|(map|show|trace)( out)? the (network )?path|network path to|hops to (get )?(there|it)",
         "skip_discovery": r"skip (host )?discovery|no ping|skip (the )?ping|don.?t ping|without ping\w*"
+        r"|assume (every|each|all( the)?) hosts? (is |are )?(up|online)"
         r"|treat (it|them|all|the host|hosts)? ?as (up|online)|treat( \w+){0,4} as (reachable|alive)"
         r"|assume (it|they|the hosts?)? ?(is |are |.s |.re )?(up|online)",
         "fast": r"(quick|fast) (port )?scan",
@@ -484,6 +487,7 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         # "udp scan", "connect scan", "ping sweep": the technique is named, so one must be
         # written (which ones the words allow is TECHNIQUE_WORDS': "udp" also allows syn+udp)
         "technique": r"(syn|stealth|half[- ]open|connect|udp|ack|fin|null|xmas|christmas tree) scan"
+        r"|(host )?discovery only|no port (scan\w*|prob\w*)|(do not|don.?t|without) (probe|probing|scan|scanning) (any |the )?ports"
         r"|ping (scan|sweep)",
         "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
         # "top 200 ports", "the top fifty ports", "100 most common ports"
@@ -932,7 +936,9 @@ _COUNTED = re.compile(r"\d+\s+(hosts?|boxes|machines|servers|ips|addresses|targe
 # hide the answer "closed" (dev-hand4: the adapter added --open to three). Only for hosts named one
 # by one: "is 3389 open anywhere in 10.0.0.0/24" sweeps for the ones that have it. Not a request
 # for the open ones ("which ports are open", "only show open", "open ports on …").
-_ASKS_IF = re.compile(r"^\W*(?:\S+\s+){0,6}?(is|are|did|does|has|have|was|were)\b", re.I)
+# at the start of the message or of a later sentence ("New controller went in on Tuesday (ticket 8812). Are
+# ssh, http and https open on it?", dev-hand10)
+_ASKS_IF = re.compile(r"(?:^|[.!?]\s+)\W*(?:\S+\s+){0,6}?(is|are|did|does|has|have|was|were)\b", re.I)
 _OPEN_STATE = re.compile(r"\b(open|listening|closed?|reachable|answering|blocked)\b", re.I)
 _OPEN_LIST = re.compile(r"\bopen (ports|ones|services)\b|\bonly\b.*\bopen\b|\bopen\b.*\bonly\b|\bwhat\S*\s+(is\s+|are\s+)?open\b"
                         r"|\bwhat (tcp |udp )?(ports|services)\b"
