@@ -52,21 +52,45 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # stop 33 (docs/training/session33-rule.md), stage 15 throughout. Round 1 (efb9322: more junk asked
+    # away from) against aae708c (stop 32's last planner); judge sel-hand2 and val-para 0 / 0: kept
+    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planneraae708c.json", 399, 0, 0),
+    ("eval-shifted-smollm2-adapter-plannerefb9322.json", "eval-shifted-smollm2-adapter.json", 251, 0, 0),
+    ("eval-valpara-smollm2-adapter-plannerefb9322.json", "eval-valpara-smollm2-adapter.json", 300, 0, 0),
+    ("eval-selhand2-smollm2-adapter-plannerefb9322.json", "eval-selhand2-smollm2-adapter-planneraae708c.json", 83, 0, 0),
+    ("eval-devhand5-smollm2-adapter-plannerefb9322.json", "eval-devhand5-smollm2-adapter.json", 296, 0, 0),
+    ("eval-devhand9-smollm2-adapter-plannerefb9322.json", "eval-devhand9-smollm2-adapter-planneraae708c.json", 160, 0, 0),
+    # rounds 2 and 3 (dev-hand10's words; a later attack order), round 4 (numbers that tell the story),
+    # round 5 (added ports keep the list; judge sel-hand2 0 / 0: kept), round 6 (phrases; judge subsets 0 / 0)
+    ("eval-devhand10-smollm2-adapter-plannerebbed18.json", "eval-devhand10-smollm2-adapter-plannerefb9322.json", 160, 5, 0),
+    ("eval-devhand10-smollm2-adapter-planner93116d0.json", "eval-devhand10-smollm2-adapter-plannerebbed18.json", 160, 3, 0),
+    ("eval-devhand8-smollm2-adapter-planner93116d0.json", "eval-devhand8-smollm2-adapter-planneraae708c.json", 80, 1, 0),
+    ("eval-selhand-smollm2-adapter-planner93116d0.json", "eval-selhand-smollm2-adapter.json", 53, 0, 0),
+    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannerefb9322.json", 83, 0, 0),
+    ("eval-devhand10-smollm2-adapter-planner6e68717.json", "eval-devhand10-smollm2-adapter-planner93116d0.json", 160, 3, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerefb9322.json", 160, 1, 0),
+    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planner93116d0.json", 80, 1, 0),
+    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-planner6e68717.json", 160, 3, 0),
+    # the stop as a whole
+    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-plannerefb9322.json", 160, 14, 0),
+    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planneraae708c.json", 80, 2, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planneraae708c.json", 160, 1, 0),
+    ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planneraae708c.json", 300, 1, 0),
     # stop 32 (docs/training/session32-rule.md), stage 15 throughout. Round 1 (a05d0ea: an unchanged
     # follow-up is asked away from) against b814f0f's planner; judge sel-hand2 and val-para 0 / 0: kept
     ("eval-selhand2-smollm2-adapter-plannera05d0ea.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 0),
     ("eval-valpara-smollm2-adapter-plannera05d0ea.json", "eval-valpara-smollm2-adapter-plannerb814f0f.json", 300, 0, 0),
-    ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-plannerb814f0f.json", 399, 1, 0),
+    ("eval-test-smollm2-adapter-planneraae708c.json", "eval-test-smollm2-adapter-plannerb814f0f.json", 399, 1, 0),
     ("eval-shifted-smollm2-adapter-plannera05d0ea.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
     ("eval-devhand5-smollm2-adapter-plannera05d0ea.json", "eval-devhand5-smollm2-adapter-plannerb814f0f.json", 296, 3, 0),
     ("eval-devhand6-smollm2-adapter-plannera05d0ea.json", "eval-devhand6-smollm2-adapter-plannerb814f0f.json", 85, 0, 0),
     ("eval-devhand7-smollm2-adapter-plannera05d0ea.json", "eval-devhand7-smollm2-adapter-plannerb814f0f.json", 80, 2, 0),
-    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-plannerb814f0f.json", 80, 2, 0),
+    ("eval-devhand8-smollm2-adapter-planneraae708c.json", "eval-devhand8-smollm2-adapter-plannerb814f0f.json", 80, 2, 0),
     # round 2 (56be1cb: dev-hand9's words; only dev-hand9's grammars changed) against b814f0f's planner
     ("eval-devhand9-smollm2-adapter-planner56be1cb.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 4, 0),
     # round 3 (ba116cb: a junk call is asked away from) against rounds 1-2; judge sel-hand2 0 / 1,
     # val-fresh 2 / 0, val-para 0 / 0: fixed > broken, kept
-    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannera05d0ea.json", 83, 0, 1),
+    ("eval-selhand2-smollm2-adapter-planneraae708c.json", "eval-selhand2-smollm2-adapter-plannera05d0ea.json", 83, 0, 1),
     ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannerb814f0f.json", 400, 2, 0),
     ("eval-valpara-smollm2-adapter-plannerba116cb.json", "eval-valpara-smollm2-adapter-plannera05d0ea.json", 300, 0, 0),
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannera05d0ea.json", 251, 0, 0),
@@ -77,11 +101,11 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-devhand9-smollm2-adapter-plannerba116cb.json", "eval-devhand9-smollm2-adapter-planner56be1cb.json", 160, 1, 0),
     # round 4 (7744818: "can u" and the like are polite forms for the pre-checks) against round 3
     ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-plannerba116cb.json", 300, 0, 0),
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerba116cb.json", 160, 1, 0),
+    ("eval-devhand9-smollm2-adapter-planneraae708c.json", "eval-devhand9-smollm2-adapter-plannerba116cb.json", 160, 1, 0),
     # the stop as a whole
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 6, 0),
+    ("eval-devhand9-smollm2-adapter-planneraae708c.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 6, 0),
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
-    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 1),
+    ("eval-selhand2-smollm2-adapter-planneraae708c.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 1),
     # stop 28 (docs/training/session28-rule.md), stage 15 throughout. The judge pinned to the
     # fixture batch's instant against the clock-bound judge, same planner (39e948f = 019397e's)
     ("eval-test-smollm2-adapter-planner39e948f.json", "eval-test-smollm2-adapter-clockjudge.json", 399, 0, 0),
@@ -196,7 +220,7 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-selhand2-smollm2-adapter-plannerb814f0f.json", "eval-selhand2-smollm2-adapter-planneracc8fd9.json", 83, 0, 0),
     ("eval-valfresh-smollm2-adapter-plannerb814f0f.json", "eval-valfresh-smollm2-adapter-plannerbf0da1e.json", 400, 0, 0),
     ("eval-test-smollm2-adapter-plannerb814f0f.json", "eval-test-smollm2-adapter-plannerbf0da1e.json", 399, 0, 0),
-    ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planneracc8fd9.json", 300, 0, 0),
+    ("eval-val-smollm2-adapter-planneraae708c.json", "eval-val-smollm2-adapter-planneracc8fd9.json", 300, 0, 0),
     ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planneracc8fd9.json", 60, 0, 0),
     ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-plannerbf0da1e.json", 80, 0, 0),
     ("eval-shifted-smollm2-adapter-planner1120ed0.json", "eval-shifted-smollm2-adapter-planner4f0040f.json", 251, 0, 0),
