@@ -871,7 +871,9 @@ def _ports_added_to(question: str, prev: dict | None, written: set[int], parts: 
     only when it writes a new number that can be nothing but a port (no word of another numeric
     option, no timing template: "also make it T4 too" adds no port). A service's name alone adds
     none: "add which HTTP methods they allow too" keeps a scan of port 80 as it is."""
-    ports = str((prev or {}).get("ports") or "")
+    if prev is None:
+        return ()
+    ports = str(prev.get("ports") or "")
     if not re.fullmatch(r"\d+(-\d+)?(,\d+(-\d+)?)*", ports) or prev.get("technique") == "udp" or _UDP_WORD.search(question):
         return ()
     if not _ADDS_PORTS.search(question) or _TAKES_AWAY.search(question):

@@ -269,6 +269,8 @@ def _value_in_two_fields(where: list[dict]) -> bool:
 
 
 def _range_problem(c: dict) -> str | None:
+    """What makes a range condition junk, or None: a bound written twice on one side ("gte" and
+    "gt"), or numeric bounds that no value lies between (1 ≤ x < 1; the adapter wrote one)."""
     if ("gt" in c and "gte" in c) or ("lt" in c and "lte" in c):
         return "a range bound written twice on one side"
     low, high = c.get("gte", c.get("gt")), c.get("lte", c.get("lt"))
