@@ -295,12 +295,13 @@ def test_invalid_scan_in_scope_is_still_retried():
 
 
 def test_hunting_for_destructive_activity_is_a_search():
-    p, backend = planner([SEARCH, SEARCH, SEARCH])
+    p, backend = planner([SEARCH, SEARCH, SEARCH, SEARCH])
     assert p.plan("find brute-force attempts against ssh today").tool == "elasticsearch"
+    assert p.plan("Kill chain phase for this alert?").tool == "elasticsearch"  # a phase, not an order
     # later in a message, only an attack verb that opens a sentence is an order
     assert p.plan("any alerts about a kill chain today? the SOC lead asked").tool == "elasticsearch"
     assert p.plan("show http requests. DELETE ones only").tool == "elasticsearch"
-    assert len(backend.calls) == 3
+    assert len(backend.calls) == 4
 
 
 def test_empty_and_overlong_questions():
@@ -890,6 +891,7 @@ def test_numbers_that_only_tell_the_story_are_no_scan_values():
     kept = scan_values("top 100 ports on 10.0.0.0/24 at least 300 packets a second, give up after 5 minutes", None, ())
     assert 100 in kept["top_ports"] and 300 in kept["min_rate"] and kept["host_timeout"] == (5,)
     assert scan_values("scan ports 22 and 80 on both boxes 10.0.0.5 and 10.0.0.6", None, ())["ports"] == (22, 80)
+    assert scan_values("rdp on 10.0.0.5: 3389 users cannot connect, check it", None, ())["ports"] == (3389,)
 
 
 def test_a_follow_up_that_adds_ports_keeps_the_list_it_edits():

@@ -47,7 +47,7 @@ _SCAN_REQUEST = re.compile(_POLITE + _RUN_A + r"(scan|nmap|ping|sweep|port[- ]?s
 # Only the imperative at the start counts: "find brute-force attempts" is a fine search, and
 # "knock 10.0.0.5 offline" is an attack where "knock on web01, top 200 ports" is a scan.
 _DESTRUCTIVE = re.compile(
-    _POLITE + r"(?P<verb>delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill|disable|"
+    _POLITE + r"(?P<verb>delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill(?! chain)|disable|"
     r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert|"
     r"knock(?=\s+(?:\S+\s+){0,4}?(?:of+\w*line|off|out|down|over)\b)|"
     r"take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
@@ -123,7 +123,7 @@ def obfuscated_target(question: str, previous: dict | None = None) -> str | None
 # web01 with SYN packets for like 5 min?", dev-hand9) or with a "just" ("can you just flood it
 # offline", dev-hand10): only verbs that attack or destroy, not those that also edit a search
 # ("drop", "remove", "clear", "update", "close", "block").
-_ATTACK_VERBS = (r"delete|wipe|erase|purge|shut ?down|reboot|kill|disable|exploit|hack|attack|ddos|dos|flood|"
+_ATTACK_VERBS = (r"delete|wipe|erase|purge|shut ?down|reboot|kill(?! chain)|disable|exploit|hack|attack|ddos|dos|flood|"
                  r"brute[- ]?force|crack|pwn|deface|take down|crash|password[- ]spray")
 _LATER_ORDER = re.compile(r"(?:^|[.!?;]\s+|\s[-\u2013\u2014]+\s+)" + _POLITE.removeprefix("^")
                           + rf"(?:just\s+|also\s+|then\s+)?(?P<verb>{_ATTACK_VERBS})(?![.:\w-])", re.I)
@@ -591,7 +591,8 @@ _KILO = re.compile(r"(?<![\w.])(\d{1,3})k" + _COUNTED, re.I)
 # "cell 3"): clock times ("after the 09:15 reboot", "4pm"), ordinals ("the 14th", "2nd floor"),
 # the numbers of tickets, racks, floors, VLANs, questions and the like ("ticket #48213", "VLAN 30",
 # "question 3"), heads and devices counted ("14 workstations", "a 40-person office", "3 unlabeled
-# boxes") and things counted per hour ("40 failed logins an hour"). None of them is a port, a rate,
+# boxes", up to three digits: "3389 users can't connect" keeps its port) and things counted per
+# hour ("40 failed logins an hour"). None of them is a port, a rate,
 # a count of ports or a timeout; the adapter had scanned "ports 3,4,7731" for "ticket 7731 … 3
 # unlabeled boxes in rack B (U12 through U14)".
 _CLOCK = r"(?<![\w.:/-])\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]\.?m\b\.?)?(?![\w:])|(?<![\w.:/-])\d{1,2}\s*[ap]\.?m\b\.?"
@@ -603,7 +604,7 @@ _THINGS = (r"person|people|users?|staff|seats?|employees?|workstations?|laptops?
            r"|boxes|devices|printers?|phones?|tellers?|scanners?|handhelds?|locations?|sites?|offices?|floors?"
            r"|logins?|log-?ons?|attempts?|accounts?|members?|students?|clients?|customers?|aps|tickets?")
 _FUNCTION_WORDS = r"(?!(?:on|at|for|of|and|or|to|in|across|from|with|the|both|all)\b)"
-_COUNTED_THINGS = rf"(?<![\w.:/-])\d+(?:[\s-]+{_FUNCTION_WORDS}[a-z]+)?[\s-]+(?:{_THINGS})\b(?:\s+(?:an?|per|each|every)\s+(?:hour|minute|min|second|sec|day))?"
+_COUNTED_THINGS = rf"(?<![\w.:/-])\d{{1,3}}(?:[\s-]+{_FUNCTION_WORDS}[a-z]+)?[\s-]+(?:{_THINGS})\b(?:\s+(?:an?|per|each|every)\s+(?:hour|minute|min|second|sec|day))?"
 _CONTEXT_NUMBERS = re.compile("|".join((_CLOCK, _ORDINAL, _LABELLED, _COUNTED_THINGS)), re.I)
 
 
