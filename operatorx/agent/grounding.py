@@ -46,11 +46,14 @@ _SCAN_REQUEST = re.compile(_POLITE + _RUN_A + r"(scan|nmap|ping|sweep|port[- ]?s
 # An order to change, destroy or attack something: refused without asking the model.
 # Only the imperative at the start counts: "find brute-force attempts" is a fine search, and
 # "knock 10.0.0.5 offline" is an attack where "knock on web01, top 200 ports" is a scan.
+# Verbs that attack or destroy; at the start of a later sentence too (``_LATER_ORDER``), where
+# the verbs that also edit a search ("drop", "remove", "clear", "update", "close", "block") do not count.
+_ATTACK_VERBS = (r"delete|wipe|erase|purge|shut ?down|reboot|kill(?! chain)|disable|exploit|hack|attack|ddos|dos|flood|"
+                 r"brute[- ]?force|crack|pwn|deface|take down|crash|password[- ]spray")
 _DESTRUCTIVE = re.compile(
-    _POLITE + r"(?P<verb>delete|drop|wipe|erase|purge|truncate|remove|clear|shut ?down|reboot|kill(?! chain)|disable|"
-    r"exploit|hack|attack|ddos|dos|flood|brute[- ]?force|crack|pwn|deface|encrypt|modify|update|insert|"
+    _POLITE + rf"(?P<verb>{_ATTACK_VERBS}|drop|truncate|remove|clear|encrypt|modify|update|insert|"
     r"knock(?=\s+(?:\S+\s+){0,4}?(?:of+\w*line|off|out|down|over)\b)|"
-    r"take down|crash|password[- ]spray|create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
+    r"create (a |an )?(new )?\w* ?(user|role|index|api key)|reindex|rollover|roll over|(put|post) (a|an|the|new)|spoof|get a shell|close|block|"
     r"run (hydra|metasploit|msfconsole|sqlmap|medusa)|set \S+ to read[- ]only|change the \w+ password)(?![.:\w-])",
     re.I,
 )
@@ -121,10 +124,7 @@ def obfuscated_target(question: str, previous: dict | None = None) -> str | None
 
 # An attack ordered later in a message ("hey! dev from the payments squad. could you flood
 # web01 with SYN packets for like 5 min?", dev-hand9) or with a "just" ("can you just flood it
-# offline", dev-hand10): only verbs that attack or destroy, not those that also edit a search
-# ("drop", "remove", "clear", "update", "close", "block").
-_ATTACK_VERBS = (r"delete|wipe|erase|purge|shut ?down|reboot|kill(?! chain)|disable|exploit|hack|attack|ddos|dos|flood|"
-                 r"brute[- ]?force|crack|pwn|deface|take down|crash|password[- ]spray")
+# offline", dev-hand10): only the verbs that attack or destroy (``_ATTACK_VERBS``).
 _LATER_ORDER = re.compile(r"(?:^|[.!?;]\s+|\s[-\u2013\u2014]+\s+)" + _POLITE.removeprefix("^")
                           + rf"(?:just\s+|also\s+|then\s+)?(?P<verb>{_ATTACK_VERBS})(?![.:\w-])", re.I)
 
@@ -801,7 +801,8 @@ _PORTS_THEN_PROTO = re.compile(rf"(?<![\w.])({_PORT_RUN}|[a-z0-9]+)(?:\s*/\s*|\s
 # A scan of UDP alone, said outright (the training data's "udp only" is always -sU).
 _UDP_ONLY = re.compile(r"\b(udp[\s-]*only|only[\s-]*(over\s+)?udp|just\s+(do\s+)?udp|udp\s+instead|instead\s+do\s+udp"
                        r"|switch\s+(it\s+)?to\s+udp|udp\s+alone)\b", re.I)
-_ADDS = re.compile(r"\b(add\w*|and|also|plus|too|as well|include\w*|throw in)\b|^\s*\+", re.I)
+_ADD_WORDS = r"add\w*|also|plus|too|as well|include\w*|throw in"
+_ADDS = re.compile(rf"\b({_ADD_WORDS}|and)\b|^\s*\+", re.I)
 
 
 def _port_items(run: str) -> list[str]:
@@ -861,7 +862,7 @@ def tcp_and_udp_lists(text: str, previous: dict | None) -> tuple[tuple[str, ...]
 # "8443" for "add 8443 too" of a scan of 443 (dev-hand8, dev-hand10). Words that take something
 # away or replace it leave the list free.
 _UDP_WORD = re.compile(r"\budp\b|-sU\b|\bU:", re.I)  # "add udp 53 too" writes T:…,U:… (tcp_and_udp_lists)
-_ADDS_PORTS = re.compile(r"\b(add\w*|also|plus|too|as well|include\w*|throw in|tack\w*)\b|^\s*\+", re.I)
+_ADDS_PORTS = re.compile(rf"\b({_ADD_WORDS}|tack\w*)\b|^\s*\+", re.I)
 _TAKES_AWAY = re.compile(r"\b(drop\w*|remov\w*|instead|swap\w*|replac\w*|(?<!read-)only|just|switch\w*|without|w/o|except|exclud\w*"
                          r"|no longer|rather|skip\w*|lose|ditch|forget|not|don'?t|rid|minus|take out|stop|narrow\w*"
                          r"|limit\w*|leave out|but)\b", re.I)
