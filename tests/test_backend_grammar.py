@@ -778,6 +778,64 @@ def test_a_negated_value_is_only_left_out(tokenizer):
     assert negated_values("dns lookups that didn't come back NOERROR") == ("NOERROR", "noerror")
 
 
+def test_a_contained_value_is_a_pattern_or_text_never_an_equality(tokenizer):
+    """"the SNI contains micros0ft": ssl.server_name *micros0ft*, never = "micros0ft" (dev-hand10)."""
+    from operatorx.agent.grounding import contained_values, search_values
+    from operatorx.backend.grammar import CONTAINED
+
+    assert contained_values("any TLS sessions where the SNI contains micros0ft?") == ("micros0ft",)
+    assert contained_values('message contains the phrase "Sysmon event 3", last 48 hours') == ("sysmon event 3",)
+    assert contained_values("anything with mimikatz in the command line over the past 7 days?") == ("mimikatz",)
+    assert contained_values("ws-fin-07: command lines containing -enc. want to confirm") == ("-enc",)
+    assert contained_values("tls sessions to micros0ft.com") == ()  # a plain value stays an equality
+
+    def schema(question: str, fields=("tags", "ssl.server_name")) -> dict:
+        return decoding_schema(list(fields), tools=["elasticsearch"], search_values=search_values(question),
+                               search_scalars=(), search_shape=[CONTAINED + v for v in contained_values(question)])
+
+    def call(*conds) -> str:
+        return format_call({"tool": "elasticsearch", "where": [{"field": "tags", "value": "ssl"}, *conds]})
+
+    question = "any TLS sessions in the last 24 hours where the SNI contains micros0ft?"
+    contains = schema(question)
+    assert accepts(tokenizer, contains, call({"field": "ssl.server_name", "op": "wildcard", "value": "*micros0ft*"}))
+    assert accepts(tokenizer, contains, call({"field": "ssl.server_name", "op": "match", "value": "micros0ft"}))
+    assert not accepts(tokenizer, contains, call({"field": "ssl.server_name", "value": "micros0ft"}))
+    assert not accepts(tokenizer, contains, call({"field": "ssl.server_name", "op": "in", "value": ["micros0ft"]}))
+    assert not accepts(tokenizer, contains, call({"field": "ssl.server_name", "value": "MICROS0FT"}))
+    plain = schema("any TLS sessions in the last 24 hours where the SNI is micros0ft?")
+    assert accepts(tokenizer, plain, call({"field": "ssl.server_name", "value": "micros0ft"}))
+    # a field with its own known values keeps them, less the contained one
+    dataset = schema("suricata alerts whose rule name contains suricata.alert", ("event.dataset", "rule.name"))
+    assert not accepts(tokenizer, dataset, format_call(
+        {"tool": "elasticsearch", "where": [{"field": "event.dataset", "value": "suricata.alert"}]}))
+    assert accepts(tokenizer, dataset, format_call(
+        {"tool": "elasticsearch", "where": [{"field": "rule.name", "op": "wildcard", "value": "*suricata.alert*"}]}))
+
+
+def test_the_ends_of_a_range_are_no_equality(tokenizer):
+    """"http 500-599 responses": a range of status codes, never http.status_code = 500 (dev-hand10)."""
+    from operatorx.agent.grounding import range_ends, search_numbers, search_scalars
+
+    assert range_ends("http 500-599 responses from app.corp.internal") == (500, 599)
+    assert range_ends("connections with between 1000 and 5000 bytes") == (1000, 5000)
+    assert range_ends("destination ports 8000 to 8100") == (8000, 8100)
+    for none in ("between 09:00 and 12:00 on 2026-06-16", "since 2026-06-16 to 2026-06-17", "10.0.0.1-20",
+                 "ports 443-80"):  # clock times, dates, an address range, no range of numbers
+        assert range_ends(none) == (), none
+    question = "http 500-599 responses from app.corp.internal in the last 48 hours"
+    assert 500 not in search_scalars(question) and 599 not in search_scalars(question)
+    schema = decoding_schema(["tags", "http.status_code"], tools=["elasticsearch"], search_values=("http",),
+                             search_scalars=search_scalars(question), search_numbers=search_numbers(question),
+                             field_kinds={"http.status_code": "number"})
+    http = {"field": "tags", "value": "http"}
+    ranged = {"field": "http.status_code", "op": "range", "gte": 500, "lte": 599}
+    assert accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [http, ranged]}))
+    assert not accepts(tokenizer, schema, format_call(
+        {"tool": "elasticsearch", "where": [http, {"field": "http.status_code", "value": 500}]}))
+    assert 500 in search_scalars("http 500 responses from app.corp.internal")
+
+
 def test_search_values_are_limited_to_the_words_and_the_fields_own(tokenizer):
     from operatorx.agent.grounding import search_scalars, search_values
 

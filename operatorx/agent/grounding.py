@@ -1781,6 +1781,25 @@ _NEGATED_VALUE = re.compile(
     r"[\"'\u201c]?([\w.:/\\-]+)", re.I)
 
 
+# "the SNI contains micros0ft", "command lines containing -enc", "mimikatz in the command line": a
+# value a field holds somewhere, never the whole of it. Every such search of the data compares
+# it by a pattern or a text op; the adapter wrote ssl.server_name = "micros0ft" (dev-hand10).
+_CONTAINS = re.compile(
+    r"\bcontain(?:s|ing)?\s+(?:the\s+)?(?:(?:string|text|word|phrase|substring|value|term|keyword|pattern)\s+)?"
+    r"(?:[\"'\u201c]([^\"'\u201d]{1,96})[\"'\u201d]|([^\s\"'\u201d,;?!()]+))", re.I)
+_IN_THE_FIELD = re.compile(
+    r"([^\s\"',;?!()\u201c\u201d]+)[\"'\u201d]?\s+(?:anywhere\s+)?in\s+(?:the|its|their|a)\s+(?:[\w.-]+\s+)?"
+    r"(?:command[- ]?lines?|cmd ?lines?|uris?|urls?|user[- ]?agents?|useragents?|quer(?:y|ies)|names?|paths?"
+    r"|subjects?|messages?|strings?|headers?|titles?)\b", re.I)
+
+
+def contained_values(question: str) -> tuple[str, ...]:
+    """The values the question says a field contains, lower-cased (``grammar.CONTAINED``)."""
+    found = [m[1] or m[2] for m in _CONTAINS.finditer(question)]
+    found += [m[1].strip("\"'\u201c") for m in _IN_THE_FIELD.finditer(question)]
+    return tuple(dict.fromkeys(w.rstrip(".:").lower() for w in found if w.rstrip(".:")))
+
+
 def negated_values(question: str) -> tuple[str, ...]:
     """The words written right after a negation, as written and lower-cased."""
     words = [m.group(1).rstrip(".:") for m in _NEGATED_VALUE.finditer(question)]
@@ -1795,15 +1814,35 @@ _TIMED = re.compile(
     r"|w|wks?|weeks?)\b", re.I)
 
 
+# "status 500-599", "between 1000 and 5000 bytes": the ends of a range, never a value a field
+# equals. Every search of the data that writes one has a range there; the adapter wrote
+# http.status_code = 500 for "http 500-599 responses" (dev-hand10). (Not a date, a clock time
+# or an address: "2026-06-16", "09:00-12:00" are no ranges of numbers.)
+_NUMBER_RANGE = re.compile(
+    r"(?<![\w.:/-])(\d{1,9})\s*(?:-|\u2013|to|through|thru)\s*(\d{1,9})(?![\w.:/]|-\d)"
+    r"|\bbetween\s+(\d{1,9})\s+and\s+(\d{1,9})(?![\w.:])", re.I)
+
+
+def range_ends(question: str) -> tuple[int, ...]:
+    """The numbers written as the two ends of a range (the first smaller than the second)."""
+    out: list[int] = []
+    for m in _NUMBER_RANGE.finditer(question):
+        low, high = (int(n) for n in (m.groups()[:2] if m[1] else m.groups()[2:]))
+        if low < high:
+            out += [low, high]
+    return tuple(dict.fromkeys(out))
+
+
 def search_scalars(question: str, previous: dict | None = None) -> tuple[float, ...]:
     """The only numbers an equality or ``in`` condition may compare a field with.
 
     The numbers written in the question (not inside its addresses, nor those that say how
-    many hits to return, nor those with a unit of time), the ports of the services it names, and the numbers of the
+    many hits to return, nor those with a unit of time, nor the ends of a range), the ports of the services it names, and the numbers of the
     search a follow-up edits.
     """
     text = _TIMED.sub(" ", _number_text(question))  # "last 24 hours" is no port 24
     out: set[float] = {int(f) if (f := float(n)).is_integer() else f for n in _DECIMAL.findall(text)}
+    out -= set(range_ends(question))
     for implied in _named(_stems(set(_WORDS.findall(question.lower()))), SERVICE_PORTS):
         out.update(implied)
     if previous and previous.get("tool") == "elasticsearch":

@@ -40,6 +40,7 @@ from operatorx.agent.grounding import (
     LiveCatalog,
     address_sides,
     address_values,
+    contained_values,
     edited_targets,
     event_codes,
     hit_counts,
@@ -64,6 +65,7 @@ from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
 from operatorx.backend.base import Backend
 from operatorx.backend.grammar import (
+    CONTAINED,
     NAMED,
     NEGATED,
     catalog_field_kinds,
@@ -174,6 +176,7 @@ def grounded_schema(
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=(*search_shape(question), *unasked_shape(question, previous), *address_sides(question),
                       *(NEGATED + v for v in negated_values(question)),
+                      *(CONTAINED + v for v in contained_values(question)),
                       *(f"{NAMED}{','.join(named_lists(question, v))}={v}" for v in named[:1])) if ground else (),
         field_kinds=catalog_field_kinds(catalog),
         meant_values={"event.code": event_codes(question, previous),

@@ -78,6 +78,15 @@ SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
+# A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
+# contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
+# the whole value of an equality or ``in``: every such label of the data is a pattern or a text
+# op, and the adapter wrote ssl.server_name = "micros0ft". The words without it:
+CONTAINED = "contains:"
+SEARCH_EQUAL = "search_equal"
+SEARCH_EQUAL_REF = f"#/$defs/{SEARCH_EQUAL}"
+SEARCH_KEPT_EQUAL = "search_kept_equal"  # the same, without the negated words too
+SEARCH_KEPT_EQUAL_REF = f"#/$defs/{SEARCH_KEPT_EQUAL}"
 # A search_shape entry "named:where,exclude=jdoe": a value the search must name in one of these
 # lists (grounding.named_values, named_lists), which the planner asks for again when the model
 # left it out.
@@ -303,13 +312,25 @@ def kept_words(values: list[str], negated: frozenset[str] | set[str]) -> list[st
     return [v for v in values if not any(w.strip("*.") in negated for w in v.split(" "))]
 
 
-def _word_defs(values: list[str], negated: frozenset[str] | set[str]) -> dict:
-    """The root definitions conditions refer to: the question's words, and with negated ones
-    the words left for where and any_of."""
+def equal_words(values: list[str], contained: frozenset[str] | set[str]) -> list[str]:
+    """The words an equality or ``in`` may compare with: not a value the question says a field
+    contains (``CONTAINED``, lower-cased)."""
+    return [v for v in values if v.lower() not in contained] if contained else list(values)
+
+
+def _word_defs(
+    values: list[str], negated: frozenset[str] | set[str], contained: frozenset[str] | set[str] = frozenset()
+) -> dict:
+    """The root definitions conditions refer to: the question's words, with negated ones
+    the words left for where and any_of, and with contained ones those left for equality."""
     defs = {SEARCH_TEXT: {"type": "string", "enum": list(values)}}
     kept = kept_words(values, negated)
     if negated and kept:
         defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
+    if contained:
+        for name, pool in ((SEARCH_EQUAL, values), *([(SEARCH_KEPT_EQUAL, kept)] if negated else [])):
+            if equal := equal_words(pool, contained):
+                defs[name] = {"type": "string", "enum": equal}
     return defs
 
 
@@ -324,6 +345,7 @@ def _conditions(
     sides: dict[str, str] | None = None,
     meant: dict[str, tuple[str, ...]] | None = None,
     negated: frozenset[str] = frozenset(),
+    contained: frozenset[str] = frozenset(),
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -345,6 +367,8 @@ def _conditions(
     values beside the words (``grounding.event_codes``: no event.code nobody meant).
     With ``negated``, no value of it is compared with (the words then come from the
     kept-words definition, its known values and numbers are left out): where and any_of.
+    With ``contained`` (lower-cased), no equality or ``in`` compares with one of them; the
+    text ops and patterns still may (``CONTAINED``).
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -353,6 +377,10 @@ def _conditions(
         # No words, no free string value: an empty one was the adapter's way out once the
         # grammar had taken its wrong words away (rule.name "" for "… just give me rule.name").
         text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF} if pool else None
+    equal_text = text  # what an equality or ``in`` compares with
+    if strings is not None and contained:
+        equal = {"$ref": SEARCH_KEPT_EQUAL_REF if negated else SEARCH_EQUAL_REF}
+        equal_text = equal if equal_words(pool, contained) else None
     if scalars is not None:
         scalars = [n for n in scalars if _number_text(n) not in negated]
         number = {"type": "number", "enum": list(scalars)} if scalars else None
@@ -361,7 +389,7 @@ def _conditions(
     counts = [n for n in names if kinds.get(n) == "number"] if kinds is not None else []
     typed = kinds is not None and "enum" in field
     # Without field types a value may be any scalar; with them, the rest of the fields take strings.
-    kinds_of_value = [text] if typed else [text, number, {"type": "boolean"}]
+    kinds_of_value = [equal_text] if typed else [equal_text, number, {"type": "boolean"}]
     scalar = {"anyOf": [a for a in kinds_of_value if a is not None]}
     values = {"type": "array", "items": scalar, "minItems": 1, "maxItems": DECODE_MAX_ITEMS["values"]}
     bound: dict | None = {"anyOf": _scalar(64)}
@@ -442,15 +470,20 @@ def _conditions(
             like = CLOSED_FIELDS[name]
             spelt = [w for w in strings or () if like is not None and like.match(w) and w not in own and w not in negated]
             word = {"type": "string", "enum": [*own, *spelt]}
+            equal_word = {"type": "string", "enum": equal_words([*own, *spelt], contained)}
         else:  # the words, or its own values
             word = {"anyOf": [a for a in (text, {"type": "string", "enum": list(own)} if own else None) if a is not None]}
-        if not word.get("enum", word.get("anyOf")):  # nothing it may be compared with: no condition on it
-            continue
-        one = {"anyOf": [word]} if typed else {"anyOf": [word, *([number] if number else []), {"type": "boolean"}]}
+            equal_own = equal_words(list(own), contained)
+            equal_word = {"anyOf": [a for a in (equal_text, {"type": "string", "enum": equal_own} if equal_own else None)
+                                    if a is not None]}
+        matched = bool(word.get("enum", word.get("anyOf")))  # else nothing it may be compared with
+        equal = bool(equal_word.get("enum", equal_word.get("anyOf")))
+        one = ({"anyOf": [equal_word]} if typed
+               else {"anyOf": [equal_word, *([number] if number else []), {"type": "boolean"}]})
         alternatives += [
-            variant(None, on, value=one),
-            variant(["match", "phrase", "wildcard", "prefix"], on, value=word),
-            variant(["in"], on, value={**values, "items": one}),
+            *([variant(None, on, value=one)] if equal else []),
+            *([variant(["match", "phrase", "wildcard", "prefix"], on, value=word)] if matched else []),
+            *([variant(["in"], on, value={**values, "items": one})] if equal else []),
         ]
     if bools:
         alternatives.append(variant(None, {"type": "string", "enum": bools}, value={"type": "boolean"}))
@@ -496,6 +529,9 @@ def _es_schema(
     values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None,
               "meant": meant}
     sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
+    contained = frozenset(w.removeprefix(CONTAINED) for w in shape if w.startswith(CONTAINED))
+    if contained and strings is not None:
+        values["contained"] = contained
     cond = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
     negated = frozenset(w.removeprefix(NEGATED) for w in shape if w.startswith(NEGATED))
     kept = cond
@@ -531,7 +567,7 @@ def _es_schema(
     named = [w.removeprefix(NAMED).split("=", 1) for w in shape if w.startswith(NAMED)]
     if named:
         lists, value = named[0]
-        return _require_named(s, value, tuple(lists.split(",")), _word_defs(list(strings or ()), negated))
+        return _require_named(s, value, tuple(lists.split(",")), _word_defs(list(strings or ()), negated, contained))
     return s
 
 
@@ -775,7 +811,8 @@ def _cached_schema(
     if search_values and searches:
         # (no words at all: no condition refers to them, only to the fields' own known values)
         negated = {w.removeprefix(NEGATED) for w in search_shape if w.startswith(NEGATED)}
-        defs.update(_word_defs(list(search_values), negated))
+        contained = {w.removeprefix(CONTAINED) for w in search_shape if w.startswith(CONTAINED)}
+        defs.update(_word_defs(list(search_values), negated, contained))
     return {"anyOf": branches, "$defs": defs} if defs else {"anyOf": branches}
 
 
