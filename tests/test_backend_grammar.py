@@ -813,6 +813,42 @@ def test_a_contained_value_is_a_pattern_or_text_never_an_equality(tokenizer):
         {"tool": "elasticsearch", "where": [{"field": "rule.name", "op": "wildcard", "value": "*suricata.alert*"}]}))
 
 
+def test_a_pattern_is_never_an_equality(tokenizer):
+    """An equality or ``in`` never compares with a word that begins or ends with * (the adapter
+    wrote ssl.server_name = "micros0ft*"); a star inside a written value stays (a rule name)."""
+    from operatorx.agent.grounding import search_values
+
+    question = "tls sessions where the SNI looks like micros0ft"
+    schema = decoding_schema(["tags", "ssl.server_name"], tools=["elasticsearch"],
+                             search_values=search_values(question), search_scalars=())
+
+    def call(cond) -> str:
+        return format_call({"tool": "elasticsearch", "where": [{"field": "tags", "value": "ssl"}, cond]})
+
+    for pattern in ("micros0ft*", "*micros0ft*", "*micros0ft", "*.micros0ft"):
+        assert not accepts(tokenizer, schema, call({"field": "ssl.server_name", "value": pattern})), pattern
+        assert not accepts(tokenizer, schema, call({"field": "ssl.server_name", "op": "in", "value": [pattern]}))
+        assert accepts(tokenizer, schema, call({"field": "ssl.server_name", "op": "wildcard", "value": pattern}))
+    assert accepts(tokenizer, schema, call({"field": "ssl.server_name", "value": "micros0ft"}))
+    rule = "filter out the GPL ICMP_INFO PING *NIX noise"
+    named = decoding_schema(["tags", "rule.name"], tools=["elasticsearch"], search_values=search_values(rule),
+                            search_scalars=())
+    assert accepts(tokenizer, named, format_call({"tool": "elasticsearch", "where": [{"field": "tags", "value": "alert"}],
+                                                  "exclude": [{"field": "rule.name", "value": "GPL ICMP_INFO PING *NIX"}]}))
+
+
+def test_spelled_sizes_and_a_timeline_that_is_the_analysts():
+    """"the ten biggest connections", "Twenty entries": sizes; "my timeline" asks for no histogram."""
+    from operatorx.agent.grounding import hit_counts, search_shape
+
+    assert hit_counts("show me the ten biggest connections from the last 24 hours") == (10,)
+    assert hit_counts("Twenty entries would be sufficient") == (20,)
+    assert hit_counts("which host had one alert") == ()
+    assert "histogram" not in search_shape("the phrase over the last week, to line up with my timeline")
+    assert "histogram" not in search_shape("to establish the timeline, the http requests to x.com, oldest first")
+    assert "histogram" in search_shape("dns lookups of 10.0.0.5 as a timeline")
+
+
 def test_the_ends_of_a_range_are_no_equality(tokenizer):
     """"http 500-599 responses": a range of status codes, never http.status_code = 500 (dev-hand10)."""
     from operatorx.agent.grounding import range_ends, search_numbers, search_scalars
@@ -1167,6 +1203,21 @@ def test_options_written_as_flags_must_be_set(tokenizer):
                   "top 100 ports of 10.0.0.1 and ssh", "ping sweep 10.0.0.0/24 for ssh", "netbios names of nas01",
                   "scan 10.0.0.3 but not ssh"):
         assert "ports" not in scan_values(other)["required"], other
+    # dev-hand11's: a template named beside its word, "top N", a cap after "max", a script by its
+    # own name in a new scan, "open ones only", "fp the stack" are asked for outright
+    polite = scan_values("Could you see if port 104 answers on 10.40.3.9? Polite timing, it's in testing.")
+    assert "timing" in polite["required"] and polite["timing"] == (2,)
+    assert scan_values("10.0.0.1, timing: sneaky")["timing"] == (1,)
+    assert "timing" not in scan_values("aggressive mode on 10.0.0.1")["required"]  # -A, not a template
+    assert "top_ports" in scan_values("-A web01 web02 top 100 T4")["required"]
+    capped = scan_values("UDP scan of the top 50 ports on 10.40.31.0/27? Max 10 packets/sec, old readers")
+    assert "max_rate" in capped["required"] and capped["min_rate"] == ()
+    assert "scripts" in scan_values("run snmp-info against the printers 10.40.30.10-40")["required"]
+    assert "scripts" not in scan_values("scan 10.40.30.10 without snmp-info")["required"]
+    assert "scripts" not in scan_values("drop snmp-info", {"tool": "nmap", "targets": ["10.0.0.1"],
+                                                          "scripts": ["snmp-info"]})["required"]
+    assert "open_only" in scan_values("ports 104 and 443 on 10.40.3.20? open ones only")["required"]
+    assert "os_detection" in scan_values("fp the stack on 10.40.9.30, no ping")["required"]
     # a narrow script needs its own word: "tls ciphers" is not tls-alpn, "ssl" not sslv2
     assert "tls-alpn" not in scan_values("what TLS cipher suites does mail.corp.internal offer?")["scripts"]
     assert "sslv2" not in scan_values("ssl cert of 10.0.0.1")["scripts"]

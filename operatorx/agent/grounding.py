@@ -364,9 +364,10 @@ _SPELLED_DURATION = re.compile(rf"\b({_SMALL})\s+(seconds?|secs?|minutes?|mins?|
 _NEG = r"\b(without|w/o|minus|not|never|don'?t|no)\s+(\w+\s+)?"
 _NOT_OVER = re.compile(_NEG + r"(over|above|exceed\w*|more than|faster than)\b", re.I)
 _NOT_BELOW = re.compile(_NEG + r"(below|under|less than|slower than)\b", re.I)
-_RATE_FLOOR = re.compile(r"\b(at least|or more|or faster|above|over|minimum|min[- ]rate|faster than)\b|--min-rate", re.I)
+_RATE_FLOOR = re.compile(r"\b(at least|or more|or faster|above|over|minimum|min[- ]rate|faster than)\b|--min-rate"
+                         r"|\bmin\.?(?=\s*\d)", re.I)  # "min 500 pps" (dev-hand11)
 _RATE_CEILING = re.compile(r"\b(at most|or less|or slower|under|below|maximum|max[- ]rate|cap(ped)?|limit(ed)?|"
-                           r"throttle\w*|slower than)\b|--max-rate", re.I)
+                           r"throttle\w*|slower than)\b|--max-rate|\bmax\.?(?=\s*\d)", re.I)  # "Max 10 packets/sec"
 # A rate written out ("800 packets a second", "300 pps", "50/s"): every scan of the readable
 # data that writes one sets --min-rate or --max-rate (78 of 78); the adapter had dropped one.
 _PACKET_RATE = re.compile(r"\b\d{1,6}\s*(packets?|pkts?|pps|probes?)\b|\b\d{1,6}\s*(/s|/sec|per sec\w*|a sec\w*)\b"
@@ -473,7 +474,8 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         r"|software versions?|versions? of (the )?services|service fingerprint\w*|detect (the )?services"
         + _BOTH_DETECTIONS,
         "os_detection": r"os detection|os fingerprint\w*|os fp|detect (the )?os|operating systems?|os guess\w*"
-        r"|(which|what) os|identify (the )?os|osscan" + _BOTH_DETECTIONS,
+        r"|(which|what) os|identify (the )?os|osscan"
+        r"|(fp|fingerprint) (the )?((tcp/)?ip )?stack|stack fingerprint\w*" + _BOTH_DETECTIONS,  # "fp the stack" (dev-hand11)
         "all_ports": r"all ports|every (tcp |single )?port|all 65535|full port range|all tcp ports|entire port range"
         r"|whole port range|full range",
         "traceroute": r"traceroute|trace the route|trace route|tracert|trace (the )?hop path"
@@ -489,11 +491,23 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
         "technique": r"(syn|stealth|half[- ]open|connect|udp|ack|fin|null|xmas|christmas tree) scan"
         r"|(host )?discovery only|no port (scan\w*|prob\w*)|(do not|don.?t|without) (probe|probing|scan|scanning) (any |the )?ports"
         r"|ping (scan|sweep)",
-        "open_only": r"only open|open ports only|just (the )?open|only (show |list )?(the )?open",
+        "open_only": r"only open|open (ports|ones|services) only|open only|just (the )?open|only (show |list )?(the )?open",
         # "top 200 ports", "the top fifty ports", "100 most common ports"
-        "top_ports": rf"top[ -]?({_COUNT}) (tcp |udp )?ports|({_COUNT}) most (common|popular|used) (tcp |udp )?ports",
+        # "-A web01 web02 top 100 T4" (dev-hand11): every scan of the data that writes "top N" scans the top N
+        "top_ports": rf"top[ -]?({_COUNT}) (tcp |udp )?ports|({_COUNT}) most (common|popular|used) (tcp |udp )?ports"
+        r"|top[ -]?\d{1,5}(?![\w.%/:-])",
     }.items()
 }
+# A template named beside the word for one ("polite timing", "timing: sneaky"): that template,
+# written. Every scan of the data that says so has it (61 of 61); the adapter left "Polite
+# timing" out (dev-hand11). ("aggressive mode" is -A, not a template.)
+_TIMING_NAMED = re.compile(rf"\b({'|'.join(TIMING_NAMES)})\s+(?:timing|template)\b"
+                           rf"|\b(?:timing|template)\s*(?:of\s+|to\s+|=\s*|:\s*)?({'|'.join(TIMING_NAMES)})\b", re.I)
+# An NSE script written by its own name in a new scan ("run snmp-info against the printers"): it
+# runs. Every new scan of the data that writes one has it (73 of 73); the adapter left snmp-info
+# out (dev-hand11). Only names with a hyphen: "default", "discovery" and "version" are words too.
+_SCRIPT_NAMED = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(n) for n in ALLOWED_SCRIPTS if "-" in n),
+                                                             key=len, reverse=True)) + r")(?![\w-])", re.I)
 # A follow-up that says which way the timing goes gets that step only ("speed it up" is not T2).
 # "no faster than 300" is a packet rate, not a timing step.
 _FASTER = re.compile(r"\b(faster(?! than)|quicker(?! than)|speed (it |this |that |things )?up|speed up|hurry"
@@ -669,6 +683,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     # "ports 1-1024" has none (the adapter added timing 1)
     timed = _TIMING_DIGIT.search(question) or any(_one_typo(w, c) for w in words for c in ("timing", "template"))
     timing = ({n for n in written if n <= 5} if timed else set()) | set(_named(words, _TIMING_WORDS))
+    templates = {TIMING_NAMES[(m[1] or m[2]).lower()] for m in _TIMING_NAMED.finditer(question)}
+    if len(templates) == 1:  # "polite timing": that one
+        timing = set(templates)
+        if "timing" not in required:
+            required.append("timing")
     out = {"ports": ports, "timing": timing, "version_intensity": {n for n in written if n <= 9}}
     out["version_intensity"] |= {n for name, n in VERSION_LEVELS.items() if f"version-{name}" in question.lower()}
     for name in ("top_ports", "min_rate", "max_rate"):
@@ -780,6 +799,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         result["switches"] = tuple(n for n in result["switches"] if n != "open_only")
     if durations and "host_timeout" not in required:  # "give up after 30s", "5 minutes per host"
         required.append("host_timeout")
+    if prev is None and "scripts" not in required and any(
+            not _PHRASE_NEGATION.search(question[: m.start()]) for m in _SCRIPT_NAMED.finditer(question)):
+        required.append("scripts")  # "run snmp-info against …"
     if prev is not None:
         required.extend(k for k in _kept(question, parts, prev, bool(written or _named(words, SERVICE_PORTS)))
                         if k not in required)
@@ -1238,9 +1260,17 @@ def _number_text(question: str) -> str:
     return _HIT_COUNT.sub(" ", text)  # "200 results": only a size (hit_counts)
 
 
+_SPELLED_SIZE = re.compile(rf"\b({'|'.join(n for n, v in SMALL_NUMBERS.items() if v > 1)})\b", re.I)
+
+
 def hit_counts(question: str) -> tuple[int, ...]:
-    """The numbers written as how many hits to return ("200 results"): a search's size only."""
-    return tuple(sorted({int(m.group(0).split()[0]) for m in _HIT_COUNT.finditer(question)}))
+    """The numbers written as how many hits to return ("200 results"), and those spelled out
+    ("the ten biggest", "twenty entries"; every search of the data that spells one has that
+    many): a search's size only."""
+    out = {int(m.group(0).split()[0]) for m in _HIT_COUNT.finditer(question)}
+    out |= {SMALL_NUMBERS[m[1].lower()] for m in _SPELLED_SIZE.finditer(question)}
+    out |= {n for n in spelled_numbers(question) if n > 1}
+    return tuple(sorted(out))
 
 
 def numbers_of_search(call: dict) -> list[float]:
@@ -1307,7 +1337,8 @@ SEARCH_SHAPE_WORDS: dict[str, re.Pattern] = {
     ),
     "histogram": re.compile(
         r"\b(histogram|over time|per[ -](hour|day|minute)|hourly|daily|by (the )?(hour|day|minute)"
-        r"|(?<!for the )(?<!to the )(?<!in the )(?<!on the )timeline"  # not "… for the timeline" (the case's)
+        r"|(?<!for the )(?<!to the )(?<!in the )(?<!on the )(?<!my )(?<!our )(?<!your )(?<!their )"
+        r"(?<!establish the )(?<!build the )timeline"  # not "… for the timeline", "my timeline" (the case's)
         r"|per \d+ ?(m|h|min|mins|minutes|hours))\b", re.I
     ),
     "distinct": re.compile(r"\b(distinct|unique|how many different)\b", re.I),

@@ -81,7 +81,8 @@ NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question neg
 # A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
 # contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
 # the whole value of an equality or ``in``: every such label of the data is a pattern or a text
-# op, and the adapter wrote ssl.server_name = "micros0ft". The words without it:
+# op, and the adapter wrote ssl.server_name = "micros0ft". The words an equality may use
+# (no pattern, none of these; ``equal_words``):
 CONTAINED = "contains:"
 SEARCH_EQUAL = "search_equal"
 SEARCH_EQUAL_REF = f"#/$defs/{SEARCH_EQUAL}"
@@ -312,10 +313,12 @@ def kept_words(values: list[str], negated: frozenset[str] | set[str]) -> list[st
     return [v for v in values if not any(w.strip("*.") in negated for w in v.split(" "))]
 
 
-def equal_words(values: list[str], contained: frozenset[str] | set[str]) -> list[str]:
-    """The words an equality or ``in`` may compare with: not a value the question says a field
-    contains (``CONTAINED``, lower-cased)."""
-    return [v for v in values if v.lower() not in contained] if contained else list(values)
+def equal_words(values: list[str], contained: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The words an equality or ``in`` may compare with: no pattern (a word that begins or ends
+    with ``*``: no label of the data compares one by equality, the adapter wrote
+    ``ssl.server_name = "micros0ft*"``), and not a value the question says a field contains
+    (``CONTAINED``, lower-cased)."""
+    return [v for v in values if not v.startswith("*") and not v.endswith("*") and v.lower() not in contained]
 
 
 def _word_defs(
@@ -327,10 +330,9 @@ def _word_defs(
     kept = kept_words(values, negated)
     if negated and kept:
         defs[SEARCH_KEPT] = {"type": "string", "enum": kept}
-    if contained:
-        for name, pool in ((SEARCH_EQUAL, values), *([(SEARCH_KEPT_EQUAL, kept)] if negated else [])):
-            if equal := equal_words(pool, contained):
-                defs[name] = {"type": "string", "enum": equal}
+    for name, pool in ((SEARCH_EQUAL, values), *([(SEARCH_KEPT_EQUAL, kept)] if negated else [])):
+        if equal := equal_words(pool, contained):
+            defs[name] = {"type": "string", "enum": equal}
     return defs
 
 
@@ -367,8 +369,8 @@ def _conditions(
     values beside the words (``grounding.event_codes``: no event.code nobody meant).
     With ``negated``, no value of it is compared with (the words then come from the
     kept-words definition, its known values and numbers are left out): where and any_of.
-    With ``contained`` (lower-cased), no equality or ``in`` compares with one of them; the
-    text ops and patterns still may (``CONTAINED``).
+    With ``strings``, no equality or ``in`` compares with a pattern, nor with one of
+    ``contained`` (lower-cased); the text ops still may (``equal_words``, ``CONTAINED``).
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -378,7 +380,7 @@ def _conditions(
         # grammar had taken its wrong words away (rule.name "" for "… just give me rule.name").
         text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF} if pool else None
     equal_text = text  # what an equality or ``in`` compares with
-    if strings is not None and contained:
+    if strings is not None:
         equal = {"$ref": SEARCH_KEPT_EQUAL_REF if negated else SEARCH_EQUAL_REF}
         equal_text = equal if equal_words(pool, contained) else None
     if scalars is not None:
