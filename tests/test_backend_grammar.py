@@ -784,14 +784,16 @@ def test_a_contained_value_is_a_pattern_or_text_never_an_equality(tokenizer):
     from operatorx.backend.grammar import CONTAINED
 
     assert contained_values("any TLS sessions where the SNI contains micros0ft?") == ("micros0ft",)
-    assert contained_values('message contains the phrase "Sysmon event 3", last 48 hours') == ("sysmon event 3",)
+    assert contained_values('message contains the phrase "Sysmon event 3", last 48 hours') == ("Sysmon event 3",)
+    assert contained_values("alerts w/ emotet somewhere in the rule name") == ("emotet",)
+    assert contained_values("if the SNI is typosquatting we'll see it in the names") == ()
     assert contained_values("anything with mimikatz in the command line over the past 7 days?") == ("mimikatz",)
     assert contained_values("ws-fin-07: command lines containing -enc. want to confirm") == ("-enc",)
     assert contained_values("tls sessions to micros0ft.com") == ()  # a plain value stays an equality
 
     def schema(question: str, fields=("tags", "ssl.server_name")) -> dict:
         return decoding_schema(list(fields), tools=["elasticsearch"], search_values=search_values(question),
-                               search_scalars=(), search_shape=[CONTAINED + v for v in contained_values(question)])
+                               search_scalars=(), search_shape=[CONTAINED + v.lower() for v in contained_values(question)])
 
     def call(*conds) -> str:
         return format_call({"tool": "elasticsearch", "where": [{"field": "tags", "value": "ssl"}, *conds]})
@@ -847,6 +849,45 @@ def test_spelled_sizes_and_a_timeline_that_is_the_analysts():
     assert "histogram" not in search_shape("the phrase over the last week, to line up with my timeline")
     assert "histogram" not in search_shape("to establish the timeline, the http requests to x.com, oldest first")
     assert "histogram" in search_shape("dns lookups of 10.0.0.5 as a timeline")
+
+
+def test_top_n_buckets_and_an_order_in_time_are_exact(tokenizer):
+    """"flip it to the 20 rarest": 20 buckets; "oldest first": sorted by @timestamp, ascending;
+    "hourly is too coarse, every 5 minutes instead": the new interval (dev-hand11)."""
+    from operatorx.agent.grounding import edited_interval, search_shape
+
+    assert "buckets=20" in search_shape("the popular ones are boring. flip it to the 20 rarest")
+    assert "buckets=5" in search_shape("top 5 talkers to 10.0.0.5")
+    assert not [w for w in search_shape("which hosts connect to 192.168.1.218 most") if w.startswith("buckets=")]
+    assert "by_time=asc" in search_shape("zeek ssh logs from 198.51.100.23 , oldest first please")
+    assert "by_time=desc" in search_shape("alerts on web01, newest first")
+    prev = {"tool": "elasticsearch", "agg": {"type": "date_histogram", "field": "@timestamp", "interval": "1h"}, "size": 0}
+    assert edited_interval("hourly is too coarse to see jitter, bucket it every 5 minutes instead", prev) == ("interval=5m",)
+    assert edited_interval("bucket it every 5 minutes instead", prev) == ()  # search_shape's own
+
+    fields = ["tags", "dns.query.name", "client.bytes", "@timestamp"]
+
+    def schema(question: str) -> dict:
+        return decoding_schema(fields, tools=["elasticsearch"], search_values=("dns", "ssh"), search_numbers=(5, 20),
+                               search_scalars=(), search_shape=search_shape(question))
+
+    dns = [{"field": "tags", "value": "dns"}]
+    rare = schema("flip it to the 20 rarest dns names")
+    assert accepts(tokenizer, rare, format_call({"tool": "elasticsearch", "where": dns,
+                                                 "agg": {"field": "dns.query.name", "size": 20, "order": "asc"}, "size": 0}))
+    assert not accepts(tokenizer, rare, format_call({"tool": "elasticsearch", "where": dns,
+                                                     "agg": {"field": "dns.query.name", "order": "asc"}, "size": 0}))
+    ten = schema("top 10 dns names")
+    assert accepts(tokenizer, ten, format_call({"tool": "elasticsearch", "where": dns, "agg": {"field": "dns.query.name"},
+                                                "size": 0}))
+    assert not accepts(tokenizer, ten, format_call({"tool": "elasticsearch", "where": dns,
+                                                    "agg": {"field": "dns.query.name", "size": 5}, "size": 0}))
+    oldest = schema("dns logs, oldest first please")
+    assert accepts(tokenizer, oldest, format_call({"tool": "elasticsearch", "where": dns,
+                                                   "sort": [{"field": "@timestamp", "order": "asc"}]}))
+    for wrong in ([{"field": "client.bytes"}], [{"field": "@timestamp"}], None):
+        call = {"tool": "elasticsearch", "where": dns, **({"sort": wrong} if wrong else {})}
+        assert not accepts(tokenizer, oldest, format_call(call)), wrong
 
 
 def test_the_ends_of_a_range_are_no_equality(tokenizer):
@@ -1218,6 +1259,7 @@ def test_options_written_as_flags_must_be_set(tokenizer):
                                                           "scripts": ["snmp-info"]})["required"]
     assert "open_only" in scan_values("ports 104 and 443 on 10.40.3.20? open ones only")["required"]
     assert "os_detection" in scan_values("fp the stack on 10.40.9.30, no ping")["required"]
+    assert "os_detection" in scan_values("fp the stack on 10.40.9.30, no ping")["switches"]  # the phrase allows it
     # a narrow script needs its own word: "tls ciphers" is not tls-alpn, "ssl" not sslv2
     assert "tls-alpn" not in scan_values("what TLS cipher suites does mail.corp.internal offer?")["scripts"]
     assert "sslv2" not in scan_values("ssl cert of 10.0.0.1")["scripts"]
@@ -1321,7 +1363,8 @@ def test_aggregation_words_fix_the_aggregation(tokenizer):
     assert search_shape("dns queries per hour today") == ("histogram", "interval=1h")
     assert search_shape("how many unique source ips hit 10.0.0.5") == ("count", "distinct")
     assert search_shape("most common user agents") == ("buckets",)
-    assert search_shape("fetch top 10 network connections by bytes sent") == ()
+    # (ten buckets if it aggregates at all, but no aggregation is asked for)
+    assert search_shape("fetch top 10 network connections by bytes sent") == ("buckets=10",)
     assert search_shape("ssl connections as a timeline") == search_shape("timeline of dns logs") == ("histogram",)
     assert search_shape("alerts from 10.0.0.5 today for the timeline") == ()
     assert search_shape("add the dns logs of ws-fin-07 to the timeline") == ()
@@ -1410,6 +1453,11 @@ def _has_shape(shape: str, call: dict) -> bool:
         return call.get("size") == int(shape.removeprefix("size="))
     if shape.startswith("interval="):  # a histogram has the interval named ("per hour": 1h)
         return agg.get("type") != "date_histogram" or agg.get("interval") == shape.removeprefix("interval=")
+    if shape.startswith("buckets="):  # "top 5 talkers": that many buckets, if it aggregates at all
+        return not agg or agg.get("size", 10) == int(shape.removeprefix("buckets="))
+    if shape.startswith("by_time="):  # "oldest first": sorted by time alone
+        order = shape.removeprefix("by_time=")
+        return call.get("sort") == [{"field": "@timestamp", **({"order": "asc"} if order == "asc" else {})}]
     if shape.startswith(("source=", "destination=")):  # that address only on that side
         side, address = shape.split("=", 1)
         conds = [c for key in ("where", "any_of", "exclude") for c in call.get(key) or []]
@@ -1571,7 +1619,7 @@ def test_every_search_in_the_data_has_the_shape_its_words_ask_for():
                 wrong.append((rec["id"], shape, question))
     windows = sum(n for shape, n in seen.items() if shape.startswith("since="))
     sides = sum(n for shape, n in seen.items() if shape.startswith(("source=", "destination=")))
-    valued = ("since=", "size=", "source=", "destination=", "interval=")
+    valued = ("since=", "size=", "source=", "destination=", "interval=", "buckets=", "by_time=")
     words = {shape: n for shape, n in seen.items() if not shape.startswith(valued) and shape not in UNASKED}
     assert set(words) == set(SEARCH_SHAPE_WORDS) and min(words.values()) >= 5 and windows > 500, seen
     assert min(seen[shape] for shape in UNASKED if shape != "unprojected") > 2000 and sides > 300, seen
@@ -1888,7 +1936,9 @@ def test_a_search_asked_again_must_name_the_left_out_value(tokenizer):
 def test_the_second_ask_admits_the_readable_labels(tokenizer):
     """Asked again, the model can still write the right search: each readable label of val,
     dev-hand5 and dev-hand6 that names a value is admitted by the second ask's grammar, unless
-    the first grammar rejects it too (dev-hand5 f-058's phrase search on ``message``)."""
+    the first grammar rejects it too (dev-hand5 f-058's phrase search on ``message``, and f-057's
+    ``*${jndi:*``, which the words do not spell: checked since "${jndi: anywhere in the user
+    agent" is a contained value to name)."""
     from operatorx.agent.grounding import named_values, unnamed
     from operatorx.agent.planner import edited_targets, grounded_schema, target_candidates
     from operatorx.config import load_config
@@ -1913,4 +1963,4 @@ def test_the_second_ask_admits_the_readable_labels(tokenizer):
                     if not accepts(tokenizer, schema, label):
                         first = grounded_schema(question, previous, catalog, config, targets, {"elasticsearch"})
                         (unreachable if not accepts(tokenizer, first, label) else rejected).append(rec["id"])
-    assert checked > 100 and rejected == [] and unreachable == ["devhand5-f-058"]
+    assert checked > 100 and rejected == [] and unreachable == ["devhand5-f-057", "devhand5-f-058"]

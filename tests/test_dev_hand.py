@@ -1,4 +1,4 @@
-"""data/dev-hand, dev-hand2 … dev-hand10, sel-hand and sel-hand2: hand-written questions whose targets must be
+"""data/dev-hand, dev-hand2 … dev-hand11, sel-hand and sel-hand2: hand-written questions whose targets must be
 valid, compact and unseen."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from operatorx.training import datagen
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SETS = {"dev-hand": 64, "dev-hand2": 53, "dev-hand3": 60, "dev-hand4": 80, "dev-hand5": 296, "dev-hand6": 85, "dev-hand7": 80,
-        "dev-hand8": 80, "dev-hand9": 160, "dev-hand10": 160, "sel-hand": 53, "sel-hand2": 83}
+        "dev-hand8": 80, "dev-hand9": 160, "dev-hand10": 160, "dev-hand11": 159,
+        "sel-hand": 53, "sel-hand2": 83}
 OTHERS = [DATA / "val-fresh" / "val.jsonl", DATA / "val-para" / "val.jsonl"]
 
 
@@ -51,7 +52,8 @@ def test_no_question_is_one_of_the_other_splits(name):
 OUT_OF_REACH = {"dev-hand7": ["devhand7-e-011"], "dev-hand9": ["devhand9-p-027"], "dev-hand10": ["devhand10-r-000"]}
 
 
-@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4", "dev-hand7", "dev-hand8", "dev-hand9", "dev-hand10"])
+@pytest.mark.parametrize("name", ["dev-hand3", "dev-hand4", "dev-hand7", "dev-hand8", "dev-hand9", "dev-hand10",
+                                  "dev-hand11"])
 def test_the_grounded_grammar_admits_freely_written_scans(name):
     """dev-hand3's, dev-hand4's and dev-hand7's scans were labelled by meaning by writers who never
     saw the grounding rules: the planner's grammar must let the model write every one of them. It
@@ -65,7 +67,8 @@ def test_the_grounded_grammar_admits_freely_written_scans(name):
     call to admit) lost six to "kubelet", "etcd", "mongo", "kibana", "the change window closes in
     10 min" and "only the earliest record"; dev-hand10's six to "UDP ports 53 and 67." ending a
     sentence (twice), "top100", "left the network", "instead of just counting them" and "add the
-    snmp info script" to a top-50 scan."""
+    snmp info script" to a top-50 scan; dev-hand11's five to "fp the stack", "my timeline" and
+    "establish the timeline" (no histogram asked for), "Twenty entries" and "the ten biggest"."""
     llguidance = pytest.importorskip("llguidance")
     from test_backend_grammar import _Bytes, _grammar_rejects
 

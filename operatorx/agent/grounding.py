@@ -1133,6 +1133,8 @@ def _switches(question: str, words: set[str], targets: list[str], previous: dict
     flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
     named = set(_named(words - _NOT_SWITCH_WORDS, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
     out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
+    # a phrase that asks for one outright ("fp the stack", dev-hand11) allows it without its words
+    out.update(name for name, phrase in SWITCH_PHRASES.items() if name in SWITCH_WORDS and phrase.search(question))
     if _NO_PING.search(question):  # "no ping", "omit the ping", "don't bother pinging"
         out.add("skip_discovery")
     if any(_kind_of(t) in ("ipv6", "cidr6") for t in targets):
@@ -1388,10 +1390,24 @@ def histogram_intervals(question: str) -> set[str]:
     return out
 
 
+# "the 20 rarest", "top 5 talkers", "5 busiest hosts": that many buckets. Every search of the data
+# that writes one such number and aggregates has that many (195 of 195; ten is the unwritten
+# default); the adapter kept "flip it to the 20 rarest" at ten (dev-hand11).
+_TOP_N = re.compile(r"\b(?:top|bottom)\s+(\d{1,4})(?![\d.:/])|(?<![\d.:/])\b(\d{1,4})\s+(?:rarest|least|most(?! recent)"
+                    r"|commonest|biggest|busiest|noisiest|loudest|highest|lowest)\b", re.I)  # not "the 90 most recent days"
+# "oldest first", "newest first", "in chronological order": sorted by time. Every search of the
+# data that says so sorts by @timestamp alone (31 of 31); the adapter sorted "zeek ssh logs …,
+# oldest first please" by client.bytes (dev-hand11).
+_TIME_ORDER = re.compile(r"\b(oldest|earliest|newest|latest|most recent)\s+(first|on top|at the top)\b"
+                         r"|\bchronological(ly)?\b|\b(in )?time order\b", re.I)
+
+
 def search_shape(question: str) -> tuple[str, ...]:
     """The shapes (``SEARCH_SHAPE_WORDS``) the question's words ask a search to have,
     ``since=<window>`` for the time window they name (``search_window``) and ``size=<n>``
-    for the newest/last N hits they ask for (``_LATEST_N``) or N results (``_RESULTS_N``).
+    for the newest/last N hits they ask for (``_LATEST_N``) or N results (``_RESULTS_N``),
+    ``buckets=<n>`` for the top N values (``_TOP_N``) and ``by_time=asc|desc`` for an order in
+    time (``_TIME_ORDER``).
 
     The model still returned 20 logs for "count connection logs on port 3389" and a
     source-only search for "all logs involving 10.0.0.6"; the grammar makes these exact.
@@ -1409,7 +1425,24 @@ def search_shape(question: str) -> tuple[str, ...]:
         shape.append(f"size={latest[1] or latest[2]}")
     elif len(hits) == 1 and "count" not in shape:
         shape.append(f"size={hits.pop()}")
+    buckets = {int(m[1] or m[2]) for m in _TOP_N.finditer(question)}
+    if len(buckets) == 1:
+        shape.append(f"buckets={buckets.pop()}")
+    orders = {m[1].lower() if m[1] else "chronological" for m in _TIME_ORDER.finditer(question)}
+    if orders:  # the oldest first, unless only the newest is asked for
+        shape.append("by_time=" + ("desc" if orders <= {"newest", "latest", "most recent"} else "asc"))
     return tuple(shape)
+
+
+def edited_interval(question: str, previous: dict | None) -> tuple[str, ...]:
+    """"hourly is too coarse, bucket it every 5 minutes instead": a follow-up that names the
+    interval its histogram has and one other asks for the other (``interval=`` of
+    ``search_shape``)."""
+    had = ((previous or {}).get("agg") or {}).get("interval")
+    named = histogram_intervals(question)
+    if had is None or len(named) != 2 or had not in named:
+        return ()
+    return (f"interval={(named - {had}).pop()}",)
 
 
 # Words that point at one side of a connection: an address written right after them is on that
@@ -1819,16 +1852,23 @@ _CONTAINS = re.compile(
     r"\bcontain(?:s|ing)?\s+(?:the\s+)?(?:(?:string|text|word|phrase|substring|value|term|keyword|pattern)\s+)?"
     r"(?:[\"'\u201c]([^\"'\u201d]{1,96})[\"'\u201d]|([^\s\"'\u201d,;?!()]+))", re.I)
 _IN_THE_FIELD = re.compile(
-    r"([^\s\"',;?!()\u201c\u201d]+)[\"'\u201d]?\s+(?:anywhere\s+)?in\s+(?:the|its|their|a)\s+(?:[\w.-]+\s+)?"
+    r"([^\s\"',;?!()\u201c\u201d]+)[\"'\u201d]?\s+(?:(?:any|some)where\s+)?in\s+(?:the|its|their|a)\s+(?:[\w.-]+\s+)?"
     r"(?:command[- ]?lines?|cmd ?lines?|uris?|urls?|user[- ]?agents?|useragents?|quer(?:y|ies)|names?|paths?"
     r"|subjects?|messages?|strings?|headers?|titles?)\b", re.I)
 
 
+_NOT_CONTAINED = frozenset(("it", "that", "this", "them", "those", "these", "something", "anything", "everything",
+                            "nothing", "stuff", "one", "ones", "what", "whatever", "words"))
+
+
 def contained_values(question: str) -> tuple[str, ...]:
-    """The values the question says a field contains, lower-cased (``grammar.CONTAINED``)."""
+    """The values the question says a field contains, as written (``grammar.CONTAINED`` takes
+    them lower-cased). A search must name each too (``named_values``): every search of the
+    data does."""
     found = [m[1] or m[2] for m in _CONTAINS.finditer(question)]
     found += [m[1].strip("\"'\u201c") for m in _IN_THE_FIELD.finditer(question)]
-    return tuple(dict.fromkeys(w.rstrip(".:").lower() for w in found if w.rstrip(".:")))
+    words = (w.rstrip(".:") for w in found)
+    return tuple(dict.fromkeys(w for w in words if w and w.lower() not in _NOT_CONTAINED))
 
 
 def negated_values(question: str) -> tuple[str, ...]:
@@ -2109,8 +2149,8 @@ _NOT_ACCOUNTS = frozenset((
 def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]:
     """The values a search must name somewhere: the addresses and networks, the dotted
     values (domains, hosts, file names), the accounts ("under the jdoe account"), text in
-    double quotes (up to seven words) and codes ("sid 2100366", "event id 1") the question
-    writes — in a follow-up, those the edited search does not name yet (it names the ones a
+    double quotes (up to seven words), codes ("sid 2100366", "event id 1") and values said to
+    be contained ("command lines containing -enc", ``contained_values``) the question writes — in a follow-up, those the edited search does not name yet (it names the ones a
     follow-up drops: "drop the 10.20.4.99 exclusion", "swap duckdns.org for ngrok.io").
 
     Of the readable labels (train, val, dev-hand, train-hand), all such values appear in the
@@ -2135,6 +2175,7 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
         out.append(word)
     out += [text for text, _ in _QUOTED.findall(question) if text.strip() and len(text.split()) <= 7]
     out += [m.group(1) for m in _CODE_NAMED.finditer(question)]
+    out += contained_values(question)  # "the SNI contains micros0ft" (dev-hand10)
     named = tuple(dict.fromkeys(out))
     if previous is not None and previous.get("tool") == "elasticsearch":
         return tuple(unnamed(previous, named))

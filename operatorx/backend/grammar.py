@@ -677,6 +677,22 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
         if size.get("minimum", 0) <= hits <= size.get("maximum", hits) and hits in size.get("enum", [hits]):
             props["size"] = {"type": "integer", "enum": [hits]}
             search["required"].append("size")
+    for top in (int(w.removeprefix("buckets=")) for w in shape if w.startswith("buckets=")):  # "the 20 rarest"
+        agg = props.get("agg", {}).get("properties", {})
+        if "size" in agg:
+            if top == 10:  # the default, unwritten in the compact form
+                agg.pop("size")
+            elif agg["size"].get("minimum", 1) <= top <= agg["size"].get("maximum", top):
+                agg["size"] = {"type": "integer", "enum": [top]}
+                props["agg"]["required"] = [*props["agg"].get("required", []), "size"]
+    for order in (w.removeprefix("by_time=") for w in shape if w.startswith("by_time=")):  # "oldest first"
+        if "sort" in props:
+            key = {"type": "object", "additionalProperties": False,
+                   "properties": {"field": {"type": "string", "enum": ["@timestamp"]},
+                                  **({"order": {"type": "string", "enum": ["asc"]}} if order == "asc" else {})},
+                   "required": ["field", *(["order"] if order == "asc" else [])]}
+            props["sort"] = {"type": "array", "items": key, "minItems": 1, "maxItems": 1}
+            search["required"].append("sort")
     if "raw" in shape and "count" not in shape:  # the logs themselves
         props.pop("agg", None)
         props["size"] = {**props["size"], "minimum": 1}
