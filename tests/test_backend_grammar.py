@@ -1260,6 +1260,16 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     assert "open_only" in scan_values("ports 104 and 443 on 10.40.3.20? open ones only")["required"]
     assert "os_detection" in scan_values("fp the stack on 10.40.9.30, no ping")["required"]
     assert "os_detection" in scan_values("fp the stack on 10.40.9.30, no ping")["switches"]  # the phrase allows it
+    # a follow-up that says nothing about speed keeps its template, written; "drop 515" leaves it out
+    printer = {"tool": "nmap", "targets": ["10.40.30.12"], "ports": "9100,515,631", "timing": 0}
+    dropped = scan_values("drop 515, nobody uses lpd on that printer anymore", printer)
+    assert {"timing", "ports"} <= set(dropped["required"]) and dropped["timing"] == (0,)
+    assert 515 not in dropped["ports"] and {631, 9100} <= set(dropped["ports"])
+    assert "timing" not in scan_values("start over with a plain scan of it", printer)["required"]
+    # "skip the ping" is no ping sweep, unless one is named
+    assert "ping" not in scan_values("10.20.7.14 not answer to ping so skip the ping, and scan 22,80,443")["technique"]
+    assert "ping" in scan_values("Ping swep and no ping scan of the box dc02")["technique"]
+    assert "ping" in scan_values("ping sweep 10.0.0.0/24")["technique"]
     # a narrow script needs its own word: "tls ciphers" is not tls-alpn, "ssl" not sslv2
     assert "tls-alpn" not in scan_values("what TLS cipher suites does mail.corp.internal offer?")["scripts"]
     assert "sslv2" not in scan_values("ssl cert of 10.0.0.1")["scripts"]

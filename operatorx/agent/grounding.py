@@ -718,6 +718,8 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
             # "add udp 53 and 123 to it", "every port this time" keep the speed they had; a scan
             # with none keeps none (the adapter wrote a no-op "timing": 3 for "also grab its host keys")
             steps = (t,) if "timing" in prev else ()
+            if "timing" in prev and not _RESTART.search(question) and "timing" not in required:
+                required.append("timing")  # written too: 45 of 45 such follow-ups keep it (dev-hand11 u-032)
         timing.update(k for k in steps if 0 <= k <= 5)
     parts = words | {p for w in words if "-" in w for p in w.split("-")} | set(re.findall(r"[a-z]+", question.lower()))
     for name, cues in NUMBER_WORDS.items():
@@ -789,6 +791,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         required.append(rates[0])  # "keep it above 800 packets a second": --min-rate 800
     if result["udp_ports"]:
         required.extend(n for n in ("ports", "udp") if n not in required and (n != "udp" or n in result["switches"]))
+    dropped = _ports_dropped(question, prev)
+    if dropped:  # "drop 515": the edited list without it
+        result["ports"] = tuple(n for n in result["ports"] if n not in dropped)
+        if "ports" not in required:
+            required.append("ports")
     result["ports_after"] = _ports_added_to(question, prev, written, parts)
     if result["ports_after"] and "ports" not in required:
         required.append("ports")
@@ -913,6 +920,19 @@ def _ports_added_to(question: str, prev: dict | None, written: set[int], parts: 
 # them all; an option's own words or flag ("drop the version check", "no -O") free that one.
 _RESTART = re.compile(r"\b(plain|basic|default scan|start over|from scratch|nothing else|fresh scan|new scan)\b", re.I)
 _PORT_CHOICE_WORDS = frozenset((*SWITCH_WORDS["fast"][0], *SWITCH_WORDS["all_ports"][0], *NUMBER_WORDS["top_ports"]))
+
+
+# "drop 515, nobody uses lpd anymore": a follow-up takes a port of the edited list away. The one
+# such follow-up of the data (dev-hand11 u-032) scans the rest; the adapter kept 515.
+_DROPPED_PORT = re.compile(r"\b(?:drop|remove|minus|take out|lose|ditch|no longer)\s+(?:port\s+|ports\s+)?(\d{1,5})\b", re.I)
+
+
+def _ports_dropped(question: str, prev: dict | None) -> set[int]:
+    """The ports of the edited scan's plain list that the follow-up takes away ("drop 515")."""
+    listed = str((prev or {}).get("ports") or "")
+    if not re.fullmatch(r"\d{1,5}(,\d{1,5})*", listed):
+        return set()
+    return {int(m[1]) for m in _DROPPED_PORT.finditer(question)} & {int(p) for p in listed.split(",")}
 
 
 def _kept(question: str, parts: set[str], prev: dict, numbers_written: bool) -> list[str]:
@@ -1156,9 +1176,18 @@ def _kind_of(target: str) -> str | None:
 _NO_PORT_SCAN = re.compile(r"\bno[- ]port (scan|probe|survey|inspect\w*|check|sweep)", re.I)
 
 
+# "skip the ping", "no ping": no ping sweep either, unless one is named ("Ping swep and no ping
+# scan of dc02", a train record). The adapter answered "not answer to ping so skip the ping, and
+# scan 22,80,443" with a ping sweep (dev-hand11 x-007).
+_PING_SCAN = re.compile(r"\bping\s+(sw\w*|scan\w*|only)\b", re.I)
+
+
 def _techniques(question: str, words: set[str], previous: dict | None) -> tuple[str, ...]:
     named = set(_named(words, {w: w for ws in TECHNIQUE_WORDS.values() for w in ws}))
     out = {t for t, ws in TECHNIQUE_WORDS.items() if named.intersection(ws)}
+    if _NO_PING.search(question) and not any(not _NO_PING.search(question[: m.end()][-40:])
+                                             for m in _PING_SCAN.finditer(question)):
+        out.discard("ping")
     if _NO_PORT_SCAN.search(question):  # nmap's own words for -sn ("no port scan"), and their kin
         out.add("ping")
     if previous is not None and previous.get("technique"):
