@@ -52,29 +52,44 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
+    # stop 34 (docs/training/session34-rule.md), stage 15 throughout; this commit's reports against
+    # 240d6ac's (stop 33's last planner). Records whose grammar (or second ask) could change were run
+    # again, round by round; judge: the changed records of val-fresh, val-para, sel-hand, sel-hand2
+    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner240d6ac.json", 251, 1, 0),
+    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner240d6ac.json", 53, 0, 0),
+    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner240d6ac.json", 83, 2, 0),
+    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-planner240d6ac.json", 296, 2, 0),
+    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-planner240d6ac.json", 80, 0, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planner240d6ac.json", 160, 0, 0),
+    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-planner240d6ac.json", 160, 1, 0),
+    # dev-hand11 (159, new this stop): rounds 2 (dc57706), 3 (55f0df7), 4 (this commit's), and the stop
+    ("eval-devhand11-smollm2-adapter-plannerdc57706.json", "eval-devhand11-smollm2-adapter-planner240d6ac.json", 159, 6, 1),
+    ("eval-devhand11-smollm2-adapter-planner55f0df7.json", "eval-devhand11-smollm2-adapter-plannerdc57706.json", 159, 3, 0),
+    ("eval-devhand11-smollm2-adapter.json", "eval-devhand11-smollm2-adapter-planner55f0df7.json", 159, 1, 0),
+    ("eval-devhand11-smollm2-adapter.json", "eval-devhand11-smollm2-adapter-planner240d6ac.json", 159, 10, 1),
     # stop 33 (docs/training/session33-rule.md), stage 15 throughout. Round 1 (efb9322: more junk asked
     # away from) against aae708c (stop 32's last planner); judge sel-hand2 and val-para 0 / 0: kept
     ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planneraae708c.json", 399, 0, 0),
-    ("eval-shifted-smollm2-adapter-plannerefb9322.json", "eval-shifted-smollm2-adapter.json", 251, 0, 0),
+    ("eval-shifted-smollm2-adapter-plannerefb9322.json", "eval-shifted-smollm2-adapter-planner240d6ac.json", 251, 0, 0),
     ("eval-valpara-smollm2-adapter-plannerefb9322.json", "eval-valpara-smollm2-adapter.json", 300, 0, 0),
     ("eval-selhand2-smollm2-adapter-plannerefb9322.json", "eval-selhand2-smollm2-adapter-planneraae708c.json", 83, 0, 0),
-    ("eval-devhand5-smollm2-adapter-plannerefb9322.json", "eval-devhand5-smollm2-adapter.json", 296, 0, 0),
+    ("eval-devhand5-smollm2-adapter-plannerefb9322.json", "eval-devhand5-smollm2-adapter-planner240d6ac.json", 296, 0, 0),
     ("eval-devhand9-smollm2-adapter-plannerefb9322.json", "eval-devhand9-smollm2-adapter-planneraae708c.json", 160, 0, 0),
     # rounds 2 and 3 (dev-hand10's words; a later attack order), round 4 (numbers that tell the story),
     # round 5 (added ports keep the list; judge sel-hand2 0 / 0: kept), round 6 (phrases; judge subsets 0 / 0)
     ("eval-devhand10-smollm2-adapter-plannerebbed18.json", "eval-devhand10-smollm2-adapter-plannerefb9322.json", 160, 5, 0),
     ("eval-devhand10-smollm2-adapter-planner93116d0.json", "eval-devhand10-smollm2-adapter-plannerebbed18.json", 160, 3, 0),
     ("eval-devhand8-smollm2-adapter-planner93116d0.json", "eval-devhand8-smollm2-adapter-planneraae708c.json", 80, 1, 0),
-    ("eval-selhand-smollm2-adapter-planner93116d0.json", "eval-selhand-smollm2-adapter.json", 53, 0, 0),
-    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-plannerefb9322.json", 83, 0, 0),
+    ("eval-selhand-smollm2-adapter-planner93116d0.json", "eval-selhand-smollm2-adapter-planner240d6ac.json", 53, 0, 0),
+    ("eval-selhand2-smollm2-adapter-planner240d6ac.json", "eval-selhand2-smollm2-adapter-plannerefb9322.json", 83, 0, 0),
     ("eval-devhand10-smollm2-adapter-planner6e68717.json", "eval-devhand10-smollm2-adapter-planner93116d0.json", 160, 3, 0),
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-plannerefb9322.json", 160, 1, 0),
+    ("eval-devhand9-smollm2-adapter-planner240d6ac.json", "eval-devhand9-smollm2-adapter-plannerefb9322.json", 160, 1, 0),
     ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planner93116d0.json", 80, 1, 0),
-    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-planner6e68717.json", 160, 3, 0),
+    ("eval-devhand10-smollm2-adapter-planner240d6ac.json", "eval-devhand10-smollm2-adapter-planner6e68717.json", 160, 3, 0),
     # the stop as a whole
-    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-plannerefb9322.json", 160, 14, 0),
+    ("eval-devhand10-smollm2-adapter-planner240d6ac.json", "eval-devhand10-smollm2-adapter-plannerefb9322.json", 160, 14, 0),
     ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planneraae708c.json", 80, 2, 0),
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planneraae708c.json", 160, 1, 0),
+    ("eval-devhand9-smollm2-adapter-planner240d6ac.json", "eval-devhand9-smollm2-adapter-planneraae708c.json", 160, 1, 0),
     ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planneraae708c.json", 300, 1, 0),
     # stop 32 (docs/training/session32-rule.md), stage 15 throughout. Round 1 (a05d0ea: an unchanged
     # follow-up is asked away from) against b814f0f's planner; judge sel-hand2 and val-para 0 / 0: kept
@@ -93,18 +108,18 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-selhand2-smollm2-adapter-planneraae708c.json", "eval-selhand2-smollm2-adapter-plannera05d0ea.json", 83, 0, 1),
     ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannerb814f0f.json", 400, 2, 0),
     ("eval-valpara-smollm2-adapter-plannerba116cb.json", "eval-valpara-smollm2-adapter-plannera05d0ea.json", 300, 0, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannera05d0ea.json", 251, 0, 0),
+    ("eval-shifted-smollm2-adapter-planner240d6ac.json", "eval-shifted-smollm2-adapter-plannera05d0ea.json", 251, 0, 0),
     ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannerb814f0f.json", 53, 0, 0),
-    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-plannera05d0ea.json", 296, 2, 0),
+    ("eval-devhand5-smollm2-adapter-planner240d6ac.json", "eval-devhand5-smollm2-adapter-plannera05d0ea.json", 296, 2, 0),
     ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-plannera05d0ea.json", 85, 1, 0),
-    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-plannera05d0ea.json", 80, 0, 0),
+    ("eval-devhand7-smollm2-adapter-planner240d6ac.json", "eval-devhand7-smollm2-adapter-plannera05d0ea.json", 80, 0, 0),
     ("eval-devhand9-smollm2-adapter-plannerba116cb.json", "eval-devhand9-smollm2-adapter-planner56be1cb.json", 160, 1, 0),
     # round 4 (7744818: "can u" and the like are polite forms for the pre-checks) against round 3
     ("eval-valpara-smollm2-adapter.json", "eval-valpara-smollm2-adapter-plannerba116cb.json", 300, 0, 0),
     ("eval-devhand9-smollm2-adapter-planneraae708c.json", "eval-devhand9-smollm2-adapter-plannerba116cb.json", 160, 1, 0),
     # the stop as a whole
     ("eval-devhand9-smollm2-adapter-planneraae708c.json", "eval-devhand9-smollm2-adapter-plannerb814f0f.json", 160, 6, 0),
-    ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
+    ("eval-shifted-smollm2-adapter-planner240d6ac.json", "eval-shifted-smollm2-adapter-plannerb814f0f.json", 251, 3, 0),
     ("eval-selhand2-smollm2-adapter-planneraae708c.json", "eval-selhand2-smollm2-adapter-plannerb814f0f.json", 83, 0, 1),
     # stop 28 (docs/training/session28-rule.md), stage 15 throughout. The judge pinned to the
     # fixture batch's instant against the clock-bound judge, same planner (39e948f = 019397e's)
@@ -207,7 +222,7 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-devhand6-smollm2-adapter-plannerb814f0f.json", "eval-devhand6-smollm2-adapter-planner39df613.json", 85, 0, 0),
     # round 2 (acc8fd9: a numeric field's range bounds are numbers) against round 1 (judge sets 0 / 0: kept);
     # sets where no plan changed keep one report for both rounds
-    ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner0a1bc7f.json", 53, 0, 0),
+    ("eval-selhand-smollm2-adapter-planner240d6ac.json", "eval-selhand-smollm2-adapter-planner0a1bc7f.json", 53, 0, 0),
     ("eval-selhand2-smollm2-adapter-planneracc8fd9.json", "eval-selhand2-smollm2-adapter-planner0a1bc7f.json", 83, 0, 0),
     ("eval-shifted-smollm2-adapter-planneracc8fd9.json", "eval-shifted-smollm2-adapter-planner0a1bc7f.json", 251, 0, 0),
     ("eval-val-smollm2-adapter-planneracc8fd9.json", "eval-val-smollm2-adapter-planner0a1bc7f.json", 300, 0, 0),
