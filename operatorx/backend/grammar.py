@@ -381,8 +381,8 @@ def _conditions(
         text = {"$ref": SEARCH_KEPT_REF if negated else SEARCH_TEXT_REF} if pool else None
     equal_text = text  # what an equality or ``in`` compares with
     if strings is not None:
-        equal = {"$ref": SEARCH_KEPT_EQUAL_REF if negated else SEARCH_EQUAL_REF}
-        equal_text = equal if equal_words(pool, contained) else None
+        equal_ref = {"$ref": SEARCH_KEPT_EQUAL_REF if negated else SEARCH_EQUAL_REF}
+        equal_text = equal_ref if equal_words(pool, contained) else None
     if scalars is not None:
         scalars = [n for n in scalars if _number_text(n) not in negated]
         number = {"type": "number", "enum": list(scalars)} if scalars else None
