@@ -735,7 +735,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     # "skip 10.20.0.9 and 10.20.0.10" leaves hosts out; it does not skip host discovery
     skipped = any(re.search(rf"\bskip\w*\s+(the\s+|host\s+)?{re.escape(t)}", question, re.I) for t in targets)
     switch_words = words - {"skip", "skipping"} if skipped else words
-    result["switches"] = _switches(question, switch_words, targets, prev)
+    # a switch a flag or phrase asks for outright ("fp the stack", dev-hand11) is allowed without its words
+    asked = {name for name in required if name in SWITCH_WORDS}
+    result["switches"] = tuple(n for n in SWITCH_WORDS if n in {*_switches(question, switch_words, targets, prev), *asked})
     if _UDP_ONLY.search(question) and not re.search(r"\btcp\b", question, re.I):
         # "same but only udp", "do udp instead of that": a UDP scan (-sU), not UDP beside SYN
         result["technique"], result["tcp_ports"], result["udp_ports"] = ("udp",), (), ()
@@ -1153,8 +1155,6 @@ def _switches(question: str, words: set[str], targets: list[str], previous: dict
     flags = set(_FLAG.findall(question)) | set(_IPV6_FLAG.findall(question))
     named = set(_named(words - _NOT_SWITCH_WORDS, {w: w for ws, _ in SWITCH_WORDS.values() for w in ws}))
     out = {name for name, (ws, fs) in SWITCH_WORDS.items() if named.intersection(ws) or flags.intersection(fs)}
-    # a phrase that asks for one outright ("fp the stack", dev-hand11) allows it without its words
-    out.update(name for name, phrase in SWITCH_PHRASES.items() if name in SWITCH_WORDS and phrase.search(question))
     if _NO_PING.search(question):  # "no ping", "omit the ping", "don't bother pinging"
         out.add("skip_discovery")
     if any(_kind_of(t) in ("ipv6", "cidr6") for t in targets):
