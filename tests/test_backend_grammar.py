@@ -1293,6 +1293,51 @@ def test_options_written_as_flags_must_be_set(tokenizer):
     assert accepts(tokenizer, ipv4_only, format_call({"tool": "nmap", "targets": ["127.0.0.1"]}))
 
 
+def test_scripts_and_service_ports_asked_for_outright_are_in_the_scan(tokenizer):
+    """A script asked for by its service's term ("the page titles and the Server header") and
+    the port of a one-port service named where ports are asked ("ssh and rdp") are in the scan,
+    in any order; negated, swapped-out or merely topical ones are not required."""
+    from operatorx.agent.grounding import scan_values, scripts_asked, service_ports_named
+
+    assert scripts_asked("grab the page titles and whatever server header web01 sends back") == (
+        "http-title", "http-server-header")
+    assert scripts_asked("check the ciphers and the cert on vpn.corp.internal:443") == ("ssl-enum-ciphers", "ssl-cert")
+    assert scripts_asked("vuln + default scripts on git.corp.internal") == ("vuln", "default")
+    assert scripts_asked("list the ssh key exchange and cipher algorithms on git") == ("ssh2-enum-algos",)
+    for none in ("svc/ver db-prod-3 on 5432, need exact builds for the vuln ticket", "no vuln scripts on 10.0.0.1",
+                 "swap http-enum for nothing", "run the page through", "anything besides ssh listening"):
+        assert scripts_asked(none) == (), none
+    assert scripts_asked("swap http-enum for http-methods") == ("http-methods",)
+    assert service_ports_named("poke at 10.4.2.17 on ssh and rdp") == (22, 3389)
+    assert service_ports_named("http and https on web01") == ()  # 80, 443, 8080, 8443 all serve them
+    assert service_ports_named("anything besides ssh listening on 10.0.0.1") == ()
+    assert scan_values("poke at 10.4.2.17 on ssh and rdp, what versions?")["ports_named"] == (22, 3389)
+    assert "ports_named" not in scan_values("top 100 ports and ssh on 10.0.0.1")  # no port list asked
+
+    def admits(question: str, call: dict) -> bool:
+        schema = decoding_schema(None, call["targets"], scan_values=scan_values(question))
+        return accepts(tokenizer, schema, format_call(call))
+
+    titles = "http titles and server headers for 10.0.9.10"
+    both = {"tool": "nmap", "targets": ["10.0.9.10"], "ports": "80", "scripts": ["http-server-header", "http-title"]}
+    assert admits(titles, both) and admits(titles, {**both, "scripts": ["http-title", "http-server-header"]})
+    assert not admits(titles, {**both, "scripts": ["http-title"]})
+    rdp = "poke at 10.4.2.17 on ssh and rdp"
+    assert admits(rdp, {"tool": "nmap", "targets": ["10.4.2.17"], "ports": "3389,22"})
+    assert not admits(rdp, {"tool": "nmap", "targets": ["10.4.2.17"], "ports": "22"})
+    # dev-hand3/4/5/7's: "guess the OS", "OS and service versions", "services and their versions"
+    # are asked for outright; "skip the printers at X" leaves hosts out, not host discovery
+    assert "os_detection" in scan_values("traceroute to 172.20.14.3 and guess the OS while youre at it")["required"]
+    assert {"os_detection", "service_version"} <= set(scan_values("10.200.0.0/24: give me OS and service versions")["required"])
+    assert "service_version" in scan_values("inventory the services and their versions on 10.50.1.0/24")["required"]
+    assert "os_detection" not in scan_values("service versions on 10.50.1.0/24, no guessing")["required"]
+    printers = scan_values("scan 10.1.2.0/24 but skip the printers at 10.1.2.50 and 10.1.2.51")
+    assert "skip_discovery" not in printers["switches"] and printers["exclude"]
+    assert "skip_discovery" in scan_values("scan 10.1.2.0/24 but skip the ping")["switches"]
+    dns = "does 10.30.5.5 answer dns over both tcp and udp"  # a T:/U: list stays free
+    assert admits(dns, {"tool": "nmap", "targets": ["10.30.5.5"], "ports": "T:53,U:53", "technique": "syn", "udp": True})
+
+
 def test_nmaps_own_help_words_ask_for_their_options():
     """The wording of ``nmap --help``: "Trace hop path", "--osscan-guess", "--version-light"
     (intensity 2), "--version-all" (9), "Scan fewer ports", "no slower/faster than N per second"."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -180,7 +181,8 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
     (``grounding.scan_values``), and keep only the on/off options it lists under
     ``switches``; an option with nothing allowed is removed (``exclude`` too). With
     ``udp_ports``, ``ports`` is exactly ``T:<tcp_ports>,U:<udp_ports>``; with ``ports_after``, it
-    begins with that list and adds to it."""
+    begins with that list and adds to it; ``ports_named`` (the ports of services the words name)
+    are in it, and ``scripts_asked`` (scripts asked for outright) come first in ``scripts``."""
     for name, values in allowed.items():
         if name == "switches":  # on/off options: the ones not allowed go
             for switch in [n for n, spec in props.items() if spec.get("enum") == [True] and n not in values]:
@@ -207,6 +209,9 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
         if name == "scripts":
             values = [v for v in values if v in spec["items"]["enum"]]
             spec = {**spec, "items": {"type": "string", "enum": values}}
+            asked = [v for v in allowed.get("scripts_asked", ()) if v in values]
+            if asked:
+                spec = _containing(asked[: spec["maxItems"]], [v for v in values if v not in asked], spec["maxItems"])
         elif name == "technique":
             values = [v for v in values if v in spec["enum"]]
             spec = {"type": "string", "enum": values}
@@ -219,6 +224,13 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             if allowed.get("ports_after"):  # a follow-up that adds ports keeps the list it edits first
                 head = allowed["ports_after"][0]  # digits, commas and dashes (grounding checks)
                 spec = {"type": "string", "pattern": rf"^{head}(,{item}){{1,15}}$"}
+            named = [str(v) for v in allowed.get("ports_named", ()) if v in values][:4]
+            if named and not allowed.get("ports_after"):  # "ssh and rdp": 22 and 3389 are in the list, in any order
+                others = rf"(,{item}){{0,15}}"
+                orders = ("".join([order[0], *(f"{others},{n}" for n in order[1:])])
+                          for order in itertools.permutations(named))
+                pairs = rf"T:{item}(,{item}){{0,7}},U:{item}(,{item}){{0,7}}"  # T:/U: lists stay as they were
+                spec = {"type": "string", "pattern": rf"^(({item},){{0,15}}({'|'.join(orders)}){others}|{pairs})$"}
             if allowed.get("udp_ports"):  # the ports the words tie to TCP and to UDP, in port order
                 tcp, udp = (",".join(sorted(allowed[side], key=lambda i: int(i.split("-")[0])))
                             for side in ("tcp_ports", "udp_ports"))
@@ -232,6 +244,23 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
             props[name] = spec
         else:
             del props[name]
+
+
+def _containing(asked: list[str], others: list[str], most: int) -> dict:
+    """``scripts`` as a list that holds every one of ``asked``, in any order and at any places,
+    and at most ``most`` scripts in all, the rest from ``others``: one exact-length
+    alternative per placement (JSON schema's ``contains`` would say it, but llguidance does
+    not support it)."""
+    lists = []
+    for n in range(len(asked), max(most, len(asked)) + 1):
+        if n > len(asked) and not others:
+            break
+        for places in itertools.permutations(range(n), len(asked)):
+            items = [{"type": "string", "enum": others}] * n
+            for script, place in zip(asked, places, strict=True):
+                items[place] = {"type": "string", "enum": [script]}
+            lists.append({"type": "array", "prefixItems": items, "minItems": n, "maxItems": n})
+    return {"anyOf": lists}
 
 
 def _nmap_schema(targets: list[str] | None, scan_values: dict[str, tuple] | None = None) -> list[dict]:
