@@ -2007,31 +2007,6 @@ def contained_values(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if w and w.lower() not in _NOT_CONTAINED))
 
 
-# "SID 2030868", "sids 2010935 and 2013028": Suricata signature ids, compared on rule.uuid alone
-# (grammar.SIGNATURE). Every search of the data that names one so does (137 of 137); the
-# adapter had looked "SID 2030868" up as a DNS query name (dev-hand9 p-017).
-_SIGNATURE_IDS = re.compile(r"\bsids?\b[:#\s]*(\d{4,10}(?:\s*(?:,|and|or|&|/)\s*\d{4,10})*)", re.I)
-
-
-def signature_ids(question: str) -> tuple[str, ...]:
-    """The signature ids the question names after "sid"."""
-    return tuple(dict.fromkeys(n for m in _SIGNATURE_IDS.finditer(question) for n in re.findall(r"\d{4,10}", m[1])))
-
-
-# "came back 500 or 503", "status 401 or 403", "got a 404": HTTP statuses, never a number of hits
-# or buckets (grammar.STATUS). No search of the data that says so has such a size (36 of 36);
-# the adapter returned 500 hits for "http to app.corp.internal that came back 500 or 503"
-# (dev-hand5 e-025) and 200 for "only the ones that came back 200" (dev-hand9 p-029).
-_HTTP_STATUS = re.compile(r"\b(came back( with)?( an?)?|come back( with)?|returned|returning|returns|status( code)?s?"
-                          r"( of| was| is| =)?|response( code)?s?( of)?|responded( with)?|got( an?)?|http|answered( with)?)"
-                          r"\s+(\d{3})(?:\s*(?:,|or|and|/)\s*(\d{3}))*\b", re.I)
-
-
-def status_numbers(question: str) -> tuple[int, ...]:
-    """The numbers the question gives as HTTP statuses."""
-    return tuple(dict.fromkeys(int(n) for m in _HTTP_STATUS.finditer(question) for n in re.findall(r"\d{3}", m[0])))
-
-
 def negated_values(question: str) -> tuple[str, ...]:
     """The words written right after a negation, as written and lower-cased."""
     words = [m.group(1).rstrip(".:") for m in _NEGATED_VALUE.finditer(question)]

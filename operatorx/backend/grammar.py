@@ -86,38 +86,6 @@ PRESENCE_FIELDS = frozenset((
     "dns.answers.name", "http.useragent", "network.protocol", "ssl.server_name", "file.extracted.filename",
     "hash.ja3", "http.user", "network.data.decoded", "smtp.x_originating_ip",
 ))
-# A search_shape entry "sid:2030868": a Suricata signature id the question names ("SID 2030868"),
-# compared on rule.uuid alone (grounding.signature_ids).
-SIGNATURE = "sid:"
-# A search_shape entry "status:503": a number the question gives as an HTTP status, never a
-# number of hits or buckets (grounding.status_numbers).
-STATUS = "status:"
-# Hex digests by length, and the fields (by name ending) that hold them: every hash value of the
-# data is compared on such a field (110 labels; "md5 44d8…" had gone to dns.query.name, dev-hand9).
-_DIGEST_FIELDS = {32: (".md5", ".ja3", ".ja3s", ".hassh", ".hassh_server"), 40: (".sha1",), 64: (".sha256",)}
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def bound_values(values: Iterable[str], shape: Iterable[str], names: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """The values only some fields may be compared with: hex digests (an MD5, JA3 or HASSH, a
-    SHA-1, a SHA-256, by length) and named signature ids (``SIGNATURE``), with those fields."""
-    names = list(names)
-    out: dict[str, tuple[str, ...]] = {}
-    for v in values:
-        ends = _DIGEST_FIELDS.get(len(v))
-        if ends and set(v) <= _HEX:
-            out[v] = tuple(n for n in names if n.endswith(ends))
-    for w in shape:
-        if w.startswith(SIGNATURE) and "rule.uuid" in names:
-            out[w.removeprefix(SIGNATURE)] = ("rule.uuid",)
-    return {v: on for v, on in out.items() if on}
-
-
-def _unbound(values: Iterable[str], bound: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """The words without the bound values and the spans and patterns that hold one."""
-    return [v for v in values if not any(b.lower() in v.lower() for b in bound)]
-
-
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
 # A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
 # contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
@@ -418,7 +386,6 @@ def _conditions(
     negated: frozenset[str] = frozenset(),
     contained: frozenset[str] = frozenset(),
     presence: frozenset[str] | None = None,
-    bound_to: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -428,8 +395,7 @@ def _conditions(
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
     them (Elasticsearch cannot match text in an ip field), nor ranges, nor — with an address
-    to write — exists; with ``presence``, exists tests only those fields; with ``bound_to`` (value →
-    fields), those values are compared on those fields only (``strings`` lack them). With field types, only numeric fields take a range, and its bounds are
+    to write — exists; with ``presence``, exists tests only those fields. With field types, only numeric fields take a range, and its bounds are
     numbers. With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
     With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
@@ -562,14 +528,6 @@ def _conditions(
             *([variant(["match", "phrase", "wildcard", "prefix"], on, value=word)] if matched else []),
             *([variant(["in"], on, value={**values, "items": one})] if equal else []),
         ]
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for value, fields in (bound_to or {}).items():  # a digest or signature id: only on its fields
-        on_names = tuple(n for n in fields if n in names)
-        if on_names and value not in negated:
-            groups.setdefault(on_names, []).append(value)
-    for fields, bound_here in groups.items():
-        on, one = {"type": "string", "enum": list(fields)}, {"type": "string", "enum": bound_here}
-        alternatives += [variant(None, on, value=one), variant(["in"], on, value={**values, "items": one})]
     if bools:
         alternatives.append(variant(None, {"type": "string", "enum": bools}, value={"type": "boolean"}))
     if counts and number is not None:
@@ -605,7 +563,6 @@ def _es_schema(
     kinds: dict[str, str] | None = None,
     hits: tuple[int, ...] = (),
     meant: dict[str, tuple[str, ...]] | None = None,
-    bound_to: dict[str, tuple[str, ...]] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -616,8 +573,6 @@ def _es_schema(
               "meant": meant}
     if "unpresent" in shape:  # grounding.unasked_shape: no word for having or lacking something
         values["presence"] = PRESENCE_FIELDS
-    if bound_to:
-        values["bound_to"] = bound_to
     sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
     contained = frozenset(w.removeprefix(CONTAINED) for w in shape if w.startswith(CONTAINED))
     if contained and strings is not None:
@@ -649,8 +604,7 @@ def _es_schema(
         props["size"]["maximum"] = min(props["size"]["maximum"], caps[0])
         agg["properties"]["size"]["maximum"] = min(agg["properties"]["size"]["maximum"], caps[1])
     if numbers is not None:  # hits and buckets only from the question's numbers; a count (0) always
-        statuses = {int(w.removeprefix(STATUS)) for w in shape if w.startswith(STATUS)}
-        sizes = sorted({0, *(n for n in numbers if n not in statuses), *hits})
+        sizes = sorted({0, *numbers, *hits})
         for spec in (props["size"], agg["properties"]["size"]):
             spec["enum"] = [int(n) for n in sizes if n == int(n) and spec["minimum"] <= n <= spec["maximum"]]
     s["required"] = ["tool"]
@@ -894,11 +848,6 @@ def _cached_schema(
         scan = dict(scan_values) if scan_values is not None else None
         branches.extend(_nmap_schema(list(hosts) if hosts else None, scan))
     searches = tools is None or "elasticsearch" in tools
-    bound = bound_values(search_values or (), search_shape, names or ()) if search_values is not None else {}
-    if bound:  # digests and signature ids go only to their fields, not among the words
-        search_values = tuple(_unbound(search_values, bound))
-        if search_scalars is not None:
-            search_scalars = tuple(n for n in search_scalars if _number_text(n) not in bound)
     if searches:
         branches.append(
             _es_schema(
@@ -913,7 +862,6 @@ def _cached_schema(
                 dict(field_kinds) if field_kinds is not None else None,
                 search_hits,
                 dict(meant) if meant is not None else None,
-                bound,
             )
         )
     if tools is None or "none" in tools or not branches:
