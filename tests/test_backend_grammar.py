@@ -15,7 +15,7 @@ import pytest
 llguidance = pytest.importorskip("llguidance")
 
 from operatorx.agent.prompting import format_call  # noqa: E402
-from operatorx.backend.grammar import PRESENCE_FIELDS, catalog_ip_fields, decoding_schema, fingerprint  # noqa: E402
+from operatorx.backend.grammar import catalog_ip_fields, decoding_schema, fingerprint  # noqa: E402
 from operatorx.backend.llama import JSON_OPTIONS  # noqa: E402
 from operatorx.backend.reach import EOS, ByteTokenizer  # noqa: E402
 from operatorx.schemas import parse_plan  # noqa: E402
@@ -1534,8 +1534,6 @@ def _has_shape(shape: str, call: dict) -> bool:
         "no_distinct": agg.get("type") != "cardinality",
         "no_buckets": not agg or agg.get("type", "terms") != "terms",
         "no_count": bool(agg) or call.get("size") != 0,
-        "unpresent": all(c["field"] in PRESENCE_FIELDS for key in ("where", "any_of", "exclude")
-                         for c in call.get(key) or [] if c.get("op") == "exists"),
     }[shape]
 
 
@@ -1545,7 +1543,7 @@ def test_a_search_sorts_histograms_or_counts_distinct_only_when_words_ask(tokeni
     def absent(question, previous=None):
         return set(unasked_shape(question, previous))
 
-    everything = {"unsorted", "no_histogram", "no_distinct", "no_buckets", "no_count", "unpresent"}
+    everything = {"unsorted", "no_histogram", "no_distinct", "no_buckets", "no_count"}
     assert absent("show the raw logs") == absent("all time") == everything
     assert "unsorted" not in absent("fetch top 10 network connections by bytes sent")
     assert "unsorted" not in absent("Display the 50 lonegst flows")  # a typo of "longest"
@@ -1567,35 +1565,6 @@ def test_a_search_sorts_histograms_or_counts_distinct_only_when_words_ask(tokeni
             {"tool": "elasticsearch", "where": where, "agg": {"type": kind, "field": "@timestamp"}, "size": 0}))
     assert accepts(tokenizer, schema, format_call(
         {"tool": "elasticsearch", "where": where, "agg": {"field": "source.ip"}, "size": 0}))
-
-
-def test_a_search_tests_presence_only_when_words_ask(tokenizer):
-    """The adapter added "destination.port exists" to "alerts from 10.20.0.0/16 except the ones
-    from 10.20.1.1" (dev-hand): without a word for having or lacking something, ``exists`` tests
-    only the fields analysts ask that of by name (PRESENCE_FIELDS: "uannswered dns records")."""
-    from operatorx.agent.grounding import unasked_shape
-
-    def bare(question, previous=None):
-        return "unpresent" in unasked_shape(question, previous)
-
-    assert bare("alerts from 10.20.0.0/16 except the ones from 10.20.1.1")
-    assert bare("did we get any yara hits on invoice_0923.docm")
-    for asked in ("http requests with no user agent", "http logs w/ a basic-auth user", "dns queries that got an answer",
-                  "files without an md5 from the last 12 hours", "sessions where the service is unknown",
-                  "http requests missing a referer", "dns lookups that went unanswred", "tls with a ja3 hash"):
-        assert not bare(asked), asked
-    edited = {"tool": "elasticsearch", "exclude": [{"field": "hash.md5", "op": "exists"}]}
-    assert not bare("only today", edited)  # the follow-up keeps what it edits
-    names = ["destination.port", "http.useragent", "tags"]
-    schema = decoding_schema(names, tools=["elasticsearch"], search_shape=unasked_shape("alerts from 10.20.1.1"))
-    where = [{"field": "tags", "value": "alert"}]
-    assert accepts(tokenizer, schema, format_call(
-        {"tool": "elasticsearch", "where": where, "exclude": [{"field": "http.useragent", "op": "exists"}]}))
-    assert not accepts(tokenizer, schema, format_call(
-        {"tool": "elasticsearch", "where": [*where, {"field": "destination.port", "op": "exists"}]}))
-    free = decoding_schema(names, tools=["elasticsearch"], search_shape=unasked_shape("alerts with a destination port"))
-    assert accepts(tokenizer, free, format_call(
-        {"tool": "elasticsearch", "where": [*where, {"field": "destination.port", "op": "exists"}]}))
 
 
 def test_a_follow_up_adds_columns_only_when_words_ask(tokenizer):

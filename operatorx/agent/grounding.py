@@ -1616,12 +1616,6 @@ def address_sides(question: str) -> tuple[str, ...]:
 #                 of columns ("only", "just", "columns"); the adapter added fields to "show the raw
 #                 logs" and "all time". New questions ask for columns in too many ways ("signature of
 #                 critical alerts", "processes with command line") to need a word.
-#   unpresent     no test of a field's presence on fields analysts do not ask that of by name (the
-#                 grammar's PRESENCE_FIELDS: user agent, answers, protocol, SNI, ...): no word for
-#                 having or lacking something ("no", "without", "missing", "with a", "unknown",
-#                 "extracted"); the adapter added "destination.port exists" to "alerts from
-#                 10.20.0.0/16 except the ones from 10.20.1.1" and "rule.uuid exists" to "did we get
-#                 any yara hits on invoice_0923.docm" (dev-hand, dev-hand5)
 UNASKED_WORDS: dict[str, frozenset[str]] = {
     "unsorted": frozenset((
         "top", "bottom", "sort", "sorted", "sorting", "order", "ordered", "rank", "ranked", "most", "least",
@@ -1651,14 +1645,7 @@ UNASKED_WORDS: dict[str, frozenset[str]] = {
         "much", "volume", "amount", "sum", "cnt", "cont", "quantity",
     )),
     "unprojected": frozenset(("only", "just", "column", "columns", "field", "fields", "trim", "output")),
-    "unpresent": frozenset((
-        "no", "not", "without", "missing", "lacking", "lack", "lacks", "empty", "blank", "null", "unknown", "known",
-        "detected", "identified", "present", "exist", "exists", "populated", "nonempty", "has", "have", "having",
-        "carry", "carrying", "carries", "carried", "unanswered", "answered", "answers", "answer", "extracted",
-    )),
 }
-# "with a user agent", "w/ a basic-auth user", "got an answer": having something, in words
-_PRESENCE_PHRASE = re.compile(r"\b(with|w/) ?(a|an|any|some)\b|\bw/o\b|\bnon-empty\b|\bgot an?\b", re.I)
 _NUMBER_OF = re.compile(r"\bno\.(?= of\b|\s*$)", re.I)  # "no. of conns", "just the no."
 # "hosts where cmd.exe ran" lists hosts: these plurals ask for top values too, written exactly (a
 # one-typo match would let "the ssh client string" group by client).
@@ -1676,8 +1663,6 @@ _UNASKED_KEPT = {
     "no_buckets": lambda prev: bool(prev.get("agg")) and prev["agg"].get("type", "terms") == "terms",
     "no_count": lambda prev: prev.get("size") == 0,
     "unprojected": lambda prev: bool(prev.get("fields")),
-    "unpresent": lambda prev: any(c.get("op") == "exists" for k in ("where", "any_of", "exclude")
-                                  for c in prev.get(k) or []),
 }
 
 
@@ -1699,8 +1684,6 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
         if shape == "no_distinct" and SEARCH_SHAPE_WORDS["distinct"].search(question):
             continue
         if (shape == "no_buckets" and grouped) or (shape == "no_count" and counted):
-            continue
-        if shape == "unpresent" and _PRESENCE_PHRASE.search(question):
             continue
         # not _named: it lets a four-letter word carry a typo ("last" would read as "least" and
         # free the sort of every "last 3 days"); here both word and cue have five letters or more

@@ -78,14 +78,6 @@ SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 # alerts minus sid 2100366"): those go only into exclude (grounding.negated_values).
 SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
-# The fields analysts ask the presence of by name, so a question may do it without a word for
-# having or lacking ("uannswered dns records", "http logs w/ a basic-auth user"): every field the
-# train data tests with ``exists``. On other fields, ``exists`` needs such a word (search_shape
-# "unpresent", grounding.unasked_shape); every label of the data keeps to that.
-PRESENCE_FIELDS = frozenset((
-    "dns.answers.name", "http.useragent", "network.protocol", "ssl.server_name", "file.extracted.filename",
-    "hash.ja3", "http.user", "network.data.decoded", "smtp.x_originating_ip",
-))
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
 # A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
 # contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
@@ -385,7 +377,6 @@ def _conditions(
     meant: dict[str, tuple[str, ...]] | None = None,
     negated: frozenset[str] = frozenset(),
     contained: frozenset[str] = frozenset(),
-    presence: frozenset[str] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -395,7 +386,7 @@ def _conditions(
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
     them (Elasticsearch cannot match text in an ip field), nor ranges, nor — with an address
-    to write — exists; with ``presence``, exists tests only those fields. With field types, only numeric fields take a range, and its bounds are
+    to write — exists. With field types, only numeric fields take a range, and its bounds are
     numbers. With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
     With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
@@ -480,9 +471,6 @@ def _conditions(
     present: dict | None = field
     if absent and "enum" in field:
         kept_names = [n for n in names if n not in absent]
-        present = _field_spec(kept_names) if kept_names else None
-    if presence is not None and present is not None and "enum" in present:  # no word for having or lacking
-        kept_names = [n for n in present["enum"] if n in presence]
         present = _field_spec(kept_names) if kept_names else None
     if typed and not [n for n in names if n not in unranged]:
         ranged = []
@@ -571,8 +559,6 @@ def _es_schema(
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
     values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None,
               "meant": meant}
-    if "unpresent" in shape:  # grounding.unasked_shape: no word for having or lacking something
-        values["presence"] = PRESENCE_FIELDS
     sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
     contained = frozenset(w.removeprefix(CONTAINED) for w in shape if w.startswith(CONTAINED))
     if contained and strings is not None:
