@@ -1567,6 +1567,25 @@ def test_a_search_sorts_histograms_or_counts_distinct_only_when_words_ask(tokeni
         {"tool": "elasticsearch", "where": where, "agg": {"field": "source.ip"}, "size": 0}))
 
 
+def test_a_written_event_code_goes_only_to_event_code(tokenizer):
+    """The adapter wrote destination.port 4625 for "how many 4625s from 192.168.56.21" (dev-hand5):
+    a written four-digit Windows event code is compared on event.code alone; other numbers
+    and words are left as they were."""
+    from operatorx.backend.grammar import bound_values
+
+    names = ["event.code", "destination.port", "dns.query.name"]
+    assert bound_values(["4625s", "evil.com"], names, [4625, 445]) == {"4625": ("event.code",)}
+    assert bound_values(["4625"], ["destination.port"], [4625]) == {}  # no event.code to go to
+    assert bound_values(["1234"], names, [1234]) == {}  # not an event code
+    counted = decoding_schema(names, tools=["elasticsearch"], search_values=["4625s", "evil.com"],
+                              search_scalars=[4625, 445], field_kinds={"destination.port": "number"})
+    for cond, ok in (({"field": "event.code", "value": "4625"}, True), ({"field": "destination.port", "value": 445}, True),
+                     ({"field": "destination.port", "value": 4625}, False),
+                     ({"field": "dns.query.name", "value": "4625s"}, False),
+                     ({"field": "dns.query.name", "value": "evil.com"}, True)):
+        assert accepts(tokenizer, counted, format_call({"tool": "elasticsearch", "where": [cond]})) is ok, cond
+
+
 def test_a_follow_up_adds_columns_only_when_words_ask(tokenizer):
     """The adapter added fields to the follow-ups "show the raw logs" and "all time" (val):
     a follow-up adds columns only with a word for them; a new question is left alone."""

@@ -78,6 +78,30 @@ SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 # alerts minus sid 2100366"): those go only into exclude (grounding.negated_values).
 SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
+@lru_cache(maxsize=1)
+def _event_codes() -> frozenset[str]:
+    """The four-digit Windows event codes of event.code's known values ("4625", "4688"): a
+    written one is an event code. Every search of the data that writes one compares it on
+    event.code alone (117 of 117); the adapter wrote destination.port 4625 for "how many 4625s
+    from 192.168.56.21" (dev-hand5 e-032)."""
+    return frozenset(v for v in field_values().get("event.code", ()) if len(v) == 4 and v.isdigit())
+
+
+def bound_values(values: Iterable[str], names: Iterable[str], scalars: Iterable[float] = ()) -> dict[str, tuple[str, ...]]:
+    """The values only some fields may be compared with, with those fields: a written four-digit
+    Windows event code (``_event_codes``), among the words or the numbers, goes to event.code."""
+    names = list(names)
+    if "event.code" not in names:
+        return {}
+    codes = _event_codes()
+    return {v: ("event.code",) for v in [*values, *(_number_text(n) for n in scalars)] if len(v) == 4 and v in codes}
+
+
+def _unbound(values: Iterable[str], bound: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The words without the bound values and the spans and patterns that hold one ("4625s")."""
+    return [v for v in values if not any(b.lower() in v.lower() for b in bound)]
+
+
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
 # A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
 # contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
@@ -377,6 +401,7 @@ def _conditions(
     meant: dict[str, tuple[str, ...]] | None = None,
     negated: frozenset[str] = frozenset(),
     contained: frozenset[str] = frozenset(),
+    bound_to: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -386,7 +411,8 @@ def _conditions(
     With ``ip_fields`` (IP-typed names in ``field``'s enum) and ``addresses``, equality and
     ``in`` on those fields may only name the given addresses; the text ops never apply to
     them (Elasticsearch cannot match text in an ip field), nor ranges, nor — with an address
-    to write — exists. With field types, only numeric fields take a range, and its bounds are
+    to write — exists. With ``bound_to`` (value → fields), those values are compared on those
+    fields only (``strings`` lack them). With field types, only numeric fields take a range, and its bounds are
     numbers. With ``numbers``, a numeric range bound must be one of them. With ``strings`` and
     ``scalars``, a compared value (equality, ``in``, the text ops) must be one of them.
     With ``kinds`` (field name → "boolean" or "number", from the catalog's types; a name
@@ -516,6 +542,14 @@ def _conditions(
             *([variant(["match", "phrase", "wildcard", "prefix"], on, value=word)] if matched else []),
             *([variant(["in"], on, value={**values, "items": one})] if equal else []),
         ]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for value, fields in (bound_to or {}).items():  # an event code: only on event.code
+        on_names = tuple(n for n in fields if n in names)
+        if on_names and value not in negated:
+            groups.setdefault(on_names, []).append(value)
+    for fields, bound_here in groups.items():
+        on, one = {"type": "string", "enum": list(fields)}, {"type": "string", "enum": bound_here}
+        alternatives += [variant(None, on, value=one), variant(["in"], on, value={**values, "items": one})]
     if bools:
         alternatives.append(variant(None, {"type": "string", "enum": bools}, value={"type": "boolean"}))
     if counts and number is not None:
@@ -551,6 +585,7 @@ def _es_schema(
     kinds: dict[str, str] | None = None,
     hits: tuple[int, ...] = (),
     meant: dict[str, tuple[str, ...]] | None = None,
+    bound_to: dict[str, tuple[str, ...]] | None = None,
 ) -> dict:
     s = _canonical(EsSearch)
     defs = s.pop("$defs")
@@ -559,6 +594,8 @@ def _es_schema(
     ips = [n for n in ip_fields or () if field_names and n in field_names] if addresses is not None else []
     values = {"numbers": numbers, "strings": strings, "scalars": scalars, "kinds": kinds if field_names else None,
               "meant": meant}
+    if bound_to:
+        values["bound_to"] = bound_to
     sides = dict(w.split("=", 1)[::-1] for w in shape if w.startswith(("source=", "destination=")))
     contained = frozenset(w.removeprefix(CONTAINED) for w in shape if w.startswith(CONTAINED))
     if contained and strings is not None:
@@ -834,6 +871,11 @@ def _cached_schema(
         scan = dict(scan_values) if scan_values is not None else None
         branches.extend(_nmap_schema(list(hosts) if hosts else None, scan))
     searches = tools is None or "elasticsearch" in tools
+    bound = bound_values(search_values, names or (), search_scalars or ()) if search_values is not None else {}
+    if bound:  # event codes go only to event.code, not among the words or numbers
+        search_values = tuple(_unbound(search_values, bound))
+        if search_scalars is not None:
+            search_scalars = tuple(n for n in search_scalars if _number_text(n) not in bound)
     if searches:
         branches.append(
             _es_schema(
@@ -848,6 +890,7 @@ def _cached_schema(
                 dict(field_kinds) if field_kinds is not None else None,
                 search_hits,
                 dict(meant) if meant is not None else None,
+                bound,
             )
         )
     if tools is None or "none" in tools or not branches:
