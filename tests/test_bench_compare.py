@@ -52,21 +52,35 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("new", "old", "n", "fixed", "broken"), [
-    # stop 34 (docs/training/session34-rule.md), stage 15 throughout; this commit's reports against
-    # 240d6ac's (stop 33's last planner). Records whose grammar (or second ask) could change were run
+    # stop 35 (docs/training/session35-rule.md), stage 15 throughout; this commit's reports against
+    # 288128c's (stop 34's last planner), for the sets whose answers changed: rounds 1 and 4 kept, 2
+    # and 3 taken out; test, shifted, val-fresh, val-para, sel-hand, dev-hand and val: no plan changed
+    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner288128c.json", 83, 1, 0),
+    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-planner288128c.json", 53, 1, 0),
+    ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planner288128c.json", 60, 4, 0),
+    ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-planner288128c.json", 80, 2, 0),
+    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-planner288128c.json", 296, 2, 0),
+    ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-planner288128c.json", 85, 1, 0),
+    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-planner288128c.json", 80, 7, 0),
+    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planner288128c.json", 80, 2, 0),
+    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planner288128c.json", 160, 1, 0),
+    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-planner288128c.json", 160, 6, 0),
+    ("eval-devhand11-smollm2-adapter.json", "eval-devhand11-smollm2-adapter-planner288128c.json", 159, 1, 0),
+    # stop 34 (docs/training/session34-rule.md), stage 15 throughout; 288128c's reports (the current
+    # ones for the sets stop 35 did not change) against 240d6ac's (stop 33's last planner). Records whose grammar (or second ask) could change were run
     # again, round by round; judge: the changed records of val-fresh, val-para, sel-hand, sel-hand2
     ("eval-shifted-smollm2-adapter.json", "eval-shifted-smollm2-adapter-planner240d6ac.json", 251, 1, 0),
     ("eval-selhand-smollm2-adapter.json", "eval-selhand-smollm2-adapter-planner240d6ac.json", 53, 0, 0),
-    ("eval-selhand2-smollm2-adapter.json", "eval-selhand2-smollm2-adapter-planner240d6ac.json", 83, 2, 0),
-    ("eval-devhand5-smollm2-adapter.json", "eval-devhand5-smollm2-adapter-planner240d6ac.json", 296, 2, 0),
-    ("eval-devhand7-smollm2-adapter.json", "eval-devhand7-smollm2-adapter-planner240d6ac.json", 80, 0, 0),
-    ("eval-devhand9-smollm2-adapter.json", "eval-devhand9-smollm2-adapter-planner240d6ac.json", 160, 0, 0),
-    ("eval-devhand10-smollm2-adapter.json", "eval-devhand10-smollm2-adapter-planner240d6ac.json", 160, 1, 0),
+    ("eval-selhand2-smollm2-adapter-planner288128c.json", "eval-selhand2-smollm2-adapter-planner240d6ac.json", 83, 2, 0),
+    ("eval-devhand5-smollm2-adapter-planner288128c.json", "eval-devhand5-smollm2-adapter-planner240d6ac.json", 296, 2, 0),
+    ("eval-devhand7-smollm2-adapter-planner288128c.json", "eval-devhand7-smollm2-adapter-planner240d6ac.json", 80, 0, 0),
+    ("eval-devhand9-smollm2-adapter-planner288128c.json", "eval-devhand9-smollm2-adapter-planner240d6ac.json", 160, 0, 0),
+    ("eval-devhand10-smollm2-adapter-planner288128c.json", "eval-devhand10-smollm2-adapter-planner240d6ac.json", 160, 1, 0),
     # dev-hand11 (159, new this stop): rounds 2 (dc57706), 3 (55f0df7), 4 (this commit's), and the stop
     ("eval-devhand11-smollm2-adapter-plannerdc57706.json", "eval-devhand11-smollm2-adapter-planner240d6ac.json", 159, 6, 1),
     ("eval-devhand11-smollm2-adapter-planner55f0df7.json", "eval-devhand11-smollm2-adapter-plannerdc57706.json", 159, 3, 0),
-    ("eval-devhand11-smollm2-adapter.json", "eval-devhand11-smollm2-adapter-planner55f0df7.json", 159, 1, 0),
-    ("eval-devhand11-smollm2-adapter.json", "eval-devhand11-smollm2-adapter-planner240d6ac.json", 159, 10, 1),
+    ("eval-devhand11-smollm2-adapter-planner288128c.json", "eval-devhand11-smollm2-adapter-planner55f0df7.json", 159, 1, 0),
+    ("eval-devhand11-smollm2-adapter-planner288128c.json", "eval-devhand11-smollm2-adapter-planner240d6ac.json", 159, 10, 1),
     # stop 33 (docs/training/session33-rule.md), stage 15 throughout. Round 1 (efb9322: more junk asked
     # away from) against aae708c (stop 32's last planner); judge sel-hand2 and val-para 0 / 0: kept
     ("eval-test-smollm2-adapter.json", "eval-test-smollm2-adapter-planneraae708c.json", 399, 0, 0),
@@ -84,11 +98,11 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-selhand2-smollm2-adapter-planner240d6ac.json", "eval-selhand2-smollm2-adapter-plannerefb9322.json", 83, 0, 0),
     ("eval-devhand10-smollm2-adapter-planner6e68717.json", "eval-devhand10-smollm2-adapter-planner93116d0.json", 160, 3, 0),
     ("eval-devhand9-smollm2-adapter-planner240d6ac.json", "eval-devhand9-smollm2-adapter-plannerefb9322.json", 160, 1, 0),
-    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planner93116d0.json", 80, 1, 0),
+    ("eval-devhand8-smollm2-adapter-planner288128c.json", "eval-devhand8-smollm2-adapter-planner93116d0.json", 80, 1, 0),
     ("eval-devhand10-smollm2-adapter-planner240d6ac.json", "eval-devhand10-smollm2-adapter-planner6e68717.json", 160, 3, 0),
     # the stop as a whole
     ("eval-devhand10-smollm2-adapter-planner240d6ac.json", "eval-devhand10-smollm2-adapter-plannerefb9322.json", 160, 14, 0),
-    ("eval-devhand8-smollm2-adapter.json", "eval-devhand8-smollm2-adapter-planneraae708c.json", 80, 2, 0),
+    ("eval-devhand8-smollm2-adapter-planner288128c.json", "eval-devhand8-smollm2-adapter-planneraae708c.json", 80, 2, 0),
     ("eval-devhand9-smollm2-adapter-planner240d6ac.json", "eval-devhand9-smollm2-adapter-planneraae708c.json", 160, 1, 0),
     ("eval-val-smollm2-adapter.json", "eval-val-smollm2-adapter-planneraae708c.json", 300, 1, 0),
     # stop 32 (docs/training/session32-rule.md), stage 15 throughout. Round 1 (a05d0ea: an unchanged
@@ -109,9 +123,9 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-valfresh-smollm2-adapter.json", "eval-valfresh-smollm2-adapter-plannerb814f0f.json", 400, 2, 0),
     ("eval-valpara-smollm2-adapter-plannerba116cb.json", "eval-valpara-smollm2-adapter-plannera05d0ea.json", 300, 0, 0),
     ("eval-shifted-smollm2-adapter-planner240d6ac.json", "eval-shifted-smollm2-adapter-plannera05d0ea.json", 251, 0, 0),
-    ("eval-devhand2-smollm2-adapter.json", "eval-devhand2-smollm2-adapter-plannerb814f0f.json", 53, 0, 0),
+    ("eval-devhand2-smollm2-adapter-planner288128c.json", "eval-devhand2-smollm2-adapter-plannerb814f0f.json", 53, 0, 0),
     ("eval-devhand5-smollm2-adapter-planner240d6ac.json", "eval-devhand5-smollm2-adapter-plannera05d0ea.json", 296, 2, 0),
-    ("eval-devhand6-smollm2-adapter.json", "eval-devhand6-smollm2-adapter-plannera05d0ea.json", 85, 1, 0),
+    ("eval-devhand6-smollm2-adapter-planner288128c.json", "eval-devhand6-smollm2-adapter-plannera05d0ea.json", 85, 1, 0),
     ("eval-devhand7-smollm2-adapter-planner240d6ac.json", "eval-devhand7-smollm2-adapter-plannera05d0ea.json", 80, 0, 0),
     ("eval-devhand9-smollm2-adapter-plannerba116cb.json", "eval-devhand9-smollm2-adapter-planner56be1cb.json", 160, 1, 0),
     # round 4 (7744818: "can u" and the like are polite forms for the pre-checks) against round 3
@@ -236,8 +250,8 @@ def test_cli_explains_a_file_that_is_not_a_report(tmp_path, capsys):
     ("eval-valfresh-smollm2-adapter-plannerb814f0f.json", "eval-valfresh-smollm2-adapter-plannerbf0da1e.json", 400, 0, 0),
     ("eval-test-smollm2-adapter-plannerb814f0f.json", "eval-test-smollm2-adapter-plannerbf0da1e.json", 399, 0, 0),
     ("eval-val-smollm2-adapter-planneraae708c.json", "eval-val-smollm2-adapter-planneracc8fd9.json", 300, 0, 0),
-    ("eval-devhand3-smollm2-adapter.json", "eval-devhand3-smollm2-adapter-planneracc8fd9.json", 60, 0, 0),
-    ("eval-devhand4-smollm2-adapter.json", "eval-devhand4-smollm2-adapter-plannerbf0da1e.json", 80, 0, 0),
+    ("eval-devhand3-smollm2-adapter-planner288128c.json", "eval-devhand3-smollm2-adapter-planneracc8fd9.json", 60, 0, 0),
+    ("eval-devhand4-smollm2-adapter-planner288128c.json", "eval-devhand4-smollm2-adapter-plannerbf0da1e.json", 80, 0, 0),
     ("eval-shifted-smollm2-adapter-planner1120ed0.json", "eval-shifted-smollm2-adapter-planner4f0040f.json", 251, 0, 0),
     # rounds 4 and 5 together where round 5 changed no plan (dev-hand5, dev-hand7)
     ("eval-devhand5-smollm2-adapter-plannerb814f0f.json", "eval-devhand5-smollm2-adapter-planneracc8fd9.json", 296, 0, 0),
