@@ -1312,6 +1312,11 @@ def test_scripts_and_service_ports_asked_for_outright_are_in_the_scan(tokenizer)
     assert service_ports_named("http and https on web01") == ()  # 80, 443, 8080, 8443 all serve them
     assert service_ports_named("anything besides ssh listening on 10.0.0.1") == ()
     assert scan_values("poke at 10.4.2.17 on ssh and rdp, what versions?")["ports_named"] == (22, 3389)
+    # a word that names one service is no typo of another: "mysql" is not "mssql" (1433)
+    db = scan_values("target 10.70.1.5, check postgres, mysql and mongo")
+    assert db["ports_named"] == (5432, 3306, 27017) and 1433 not in db["ports"]
+    assert 3306 in scan_values("is msyql open on 10.0.0.1")["ports"]  # a typo still counts
+    assert "http-headers" not in scan_values("grab the page titles and the server header of web01")["scripts"]
     assert "ports_named" not in scan_values("top 100 ports and ssh on 10.0.0.1")  # no port list asked
 
     def admits(question: str, call: dict) -> bool:

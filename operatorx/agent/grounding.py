@@ -645,10 +645,13 @@ def _one_typo(a: str, b: str) -> bool:
 
 def _named(words: set[str], lexicon: dict) -> list:
     """The lexicon entries the words name; a key of five letters or more also with one typo
-    ("insaane", "msyql") — analysts type fast, and the training data says so."""
+    ("insaane", "msyql") — analysts type fast, and the training data says so. A word that is
+    itself a key is no typo of another: "mysql" is not "mssql" (the adapter looped on 1433 for
+    "check postgres, mysql and mongo", dev-hand9 n-013)."""
     out = [lexicon[w] for w in words & lexicon.keys()]
+    typed = [w for w in words if len(w) >= 4 and w not in lexicon]
     for key, value in lexicon.items():
-        if len(key) >= 5 and key not in words and any(_one_typo(w, key) for w in words if len(w) >= 4):
+        if len(key) >= 5 and key not in words and any(_one_typo(w, key) for w in typed):
             out.append(value)
     return out
 
