@@ -429,6 +429,12 @@ SCRIPT_WORDS: dict[str, tuple[ScriptCue, ...]] = {
 }
 _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
 
+
+def _either(a: str, b: str) -> re.Pattern:
+    """Both words, in either order ("imap capabilities", "capabilities of the imap server")."""
+    return re.compile(rf"\b({a})\b.*\b({b})\b|\b({b})\b.*\b({a})\b", re.I)
+
+
 # Phrases that ask for one script outright: the scan must run it (``scripts_asked``), as if its
 # name were written. SCRIPT_WORDS' single words stay a "may" ("page", "auth", "verbs" read
 # through a typo as "vers"); these are narrower: a category beside a word for scripts, a
@@ -437,10 +443,6 @@ _SCRIPTS_IN_GENERAL = {"nse", "script", "scripts", "sc"}
 # the adapter ran http-title alone for "the page titles and the Server header" and dropped
 # ssl-cert from "the ciphers and the cert" (dev-hand5, dev-hand7). "SSH ciphers" are
 # ssh2-enum-algos, not ssl-enum-ciphers; "the vuln ticket" asks for no vuln scripts.
-def _either(a: str, b: str) -> re.Pattern:
-    return re.compile(rf"\b({a})\b.*\b({b})\b|\b({b})\b.*\b({a})\b", re.I)
-
-
 _CATEGORY_SCRIPTS = r"(nse\s+)?scripts?\b"
 SCRIPT_ASKED: dict[str, re.Pattern] = {
     "default": re.compile(rf"\bdefault\s+{_CATEGORY_SCRIPTS}|\bscripts?\s+default\b|(?<![\w-])-sC\b", re.I),
@@ -480,15 +482,12 @@ _SCRIPT_SWAPPED = re.compile(r"\b(swap|replace|instead of|rather than)\s+$", re.
 def scripts_asked(question: str) -> tuple[str, ...]:
     """The scripts the question asks for outright (``SCRIPT_ASKED``, or a script's own name),
     in the order it names them, none right after a negation ("no vuln scripts")."""
-    found: dict[str, int] = {}
-    named = [(m.start(), m[1].lower(), m) for m in _SCRIPT_NAMED.finditer(question)]
-    phrased = [(m.start(), name, m) for name, p in SCRIPT_ASKED.items() for m in p.finditer(question)
+    named = [(m.start(), m[1].lower()) for m in _SCRIPT_NAMED.finditer(question)]
+    phrased = [(m.start(), name) for name, p in SCRIPT_ASKED.items() for m in p.finditer(question)
                if name != "ssl-enum-ciphers" or not _NOT_TLS_CIPHERS.search(question)]
-    for start, name, _ in sorted(named + phrased, key=lambda x: x[0]):
-        before = question[:start]
-        if not _PHRASE_NEGATION.search(before) and not _SCRIPT_SWAPPED.search(before):
-            found.setdefault(name, start)
-    return tuple(found)
+    found = [name for start, name in sorted(named + phrased)
+             if not _PHRASE_NEGATION.search(question[:start]) and not _SCRIPT_SWAPPED.search(question[:start])]
+    return tuple(dict.fromkeys(found))
 # On/off scan options by the words that ask for them, and by their nmap flags (matched
 # with their case: -A is aggressive, "a" is a word). The edited scan's options stay allowed.
 SWITCH_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -721,6 +720,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
 
     ``tcp_ports`` and ``udp_ports`` hold the exact ``T:``/``U:`` lists when the words tie ports
     to each protocol (``tcp_and_udp_lists``); "udp only" leaves ``udp`` as the one technique.
+    ``scripts_asked`` names the scripts asked for outright (``scripts_asked``), each of which
+    the scan must run; ``ports_named``, when ports must be set, the ports of the one-port
+    services the words name (``service_ports_named``), each of which must be in the list.
     """
     targets = target_candidates(question, hostnames)
     required, negated = _written_flags(question)
@@ -896,7 +898,6 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     if "ports" in result["required"] and not result["udp_ports"] and not result["ports_after"]:
         result["ports_named"] = tuple(p for p in service_ports_named(question) if p in result["ports"])
     return result
-
 
 
 # Ports tied to a protocol by the words around them: "udp 53 and 123", "tcp and udp 53",

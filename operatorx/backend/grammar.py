@@ -78,6 +78,8 @@ SEARCH_TEXT_REF = f"#/$defs/{SEARCH_TEXT}"
 # alerts minus sid 2100366"): those go only into exclude (grounding.negated_values).
 SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
+
+
 @lru_cache(maxsize=1)
 def _event_codes() -> frozenset[str]:
     """The four-digit Windows event codes of event.code's known values ("4625", "4688"): a
@@ -206,7 +208,8 @@ def _ground_scan(props: dict, allowed: dict[str, tuple]) -> None:
     ``switches``; an option with nothing allowed is removed (``exclude`` too). With
     ``udp_ports``, ``ports`` is exactly ``T:<tcp_ports>,U:<udp_ports>``; with ``ports_after``, it
     begins with that list and adds to it; ``ports_named`` (the ports of services the words name)
-    are in it, and ``scripts_asked`` (scripts asked for outright) come first in ``scripts``."""
+    are in it, and ``scripts`` holds each of ``scripts_asked`` (asked for outright), in any order
+    (``_containing``)."""
     for name, values in allowed.items():
         if name == "switches":  # on/off options: the ones not allowed go
             for switch in [n for n, spec in props.items() if spec.get("enum") == [True] and n not in values]:
