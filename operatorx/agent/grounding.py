@@ -566,9 +566,10 @@ SWITCH_PHRASES: dict[str, re.Pattern] = {
 # timing" out (dev-hand11). ("aggressive mode" is -A, not a template.)
 _TIMING_NAMED = re.compile(rf"\b({'|'.join(TIMING_NAMES)})\s+(?:timing|template)\b"
                            rf"|\b(?:timing|template)\s*(?:of\s+|to\s+|=\s*|:\s*)?({'|'.join(TIMING_NAMES)})\b", re.I)
-# An NSE script written by its own name in a new scan ("run snmp-info against the printers"): it
-# runs. Every new scan of the data that writes one has it (73 of 73); the adapter left snmp-info
-# out (dev-hand11). Only names with a hyphen: "default", "discovery" and "version" are words too.
+# An NSE script written by its own name ("run snmp-info against the printers"): it runs
+# (``scripts_asked``). Every new scan of the data that writes one has it (73 of 73); the adapter
+# left snmp-info out (dev-hand11). Only names with a hyphen: "default", "discovery" and "version"
+# are words too.
 _SCRIPT_NAMED = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(n) for n in ALLOWED_SCRIPTS if "-" in n),
                                                              key=len, reverse=True)) + r")(?![\w-])", re.I)
 # A follow-up that says which way the timing goes gets that step only ("speed it up" is not T2).
@@ -879,14 +880,11 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
         result["switches"] = tuple(n for n in result["switches"] if n != "open_only")
     if durations and "host_timeout" not in required:  # "give up after 30s", "5 minutes per host"
         required.append("host_timeout")
-    if prev is None and "scripts" not in required and any(
-            not _PHRASE_NEGATION.search(question[: m.start()]) for m in _SCRIPT_NAMED.finditer(question)):
-        required.append("scripts")  # "run snmp-info against …"
     if prev is not None:
         required.extend(k for k in _kept(question, parts, prev, bool(written or _named(words, SERVICE_PORTS)))
                         if k not in required)
     asked_scripts = scripts_asked(question)
-    if asked_scripts:  # "the page titles and the Server header": both run
+    if asked_scripts:  # "run snmp-info against …", "the page titles and the Server header": each runs
         result["scripts"] = tuple(s for s in SCRIPT_WORDS if s in {*result["scripts"], *asked_scripts})
         result["scripts_asked"] = asked_scripts
         if "scripts" not in required:

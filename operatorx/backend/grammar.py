@@ -101,7 +101,7 @@ def bound_values(values: Iterable[str], names: Iterable[str], scalars: Iterable[
 
 def _unbound(values: Iterable[str], bound: Mapping[str, tuple[str, ...]]) -> list[str]:
     """The words without the bound values and the spans and patterns that hold one ("4625s")."""
-    return [v for v in values if not any(b.lower() in v.lower() for b in bound)]
+    return [v for v in values if not any(b in v for b in bound)]
 
 
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
