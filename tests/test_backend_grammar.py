@@ -751,6 +751,38 @@ def test_an_event_code_is_written_or_meant(tokenizer):
     assert "4625" in event_codes("failed logons for jdoe") and "4720" not in event_codes("failed logons for jdoe")
 
 
+def test_a_name_field_takes_only_words_spelt_as_names(tokenizer):
+    """http.virtual_host "any http requests matching it", user.name "windows security", ssh.client
+    "guy hammering", network.protocol "sni contains micros0ft": what the adapter wrote (dev-hand2,
+    5, 9, 10, 11). A name field takes a word spelt as one of its kind, or a known value."""
+    from operatorx.agent.grounding import search_values
+
+    def accepted(question: str, field: str, value, op: str | None = None) -> bool:
+        schema = decoding_schema(["tags", field], tools=["elasticsearch"], search_values=search_values(question),
+                                 search_scalars=())
+        cond = {"field": field, **({"op": op} if op else {}), "value": value}
+        return accepts(tokenizer, schema, format_call({"tool": "elasticsearch", "where": [cond]}))
+
+    iocs = "IOC bad.domain.com -- any http requests matching it?"
+    assert accepted(iocs, "http.virtual_host", "bad.domain.com")
+    assert not accepted(iocs, "http.virtual_host", "any http requests matching it")
+    assert not accepted(iocs, "http.virtual_host", "any http requests")
+    ssh = "the guy hammering our dc over ssh is 198.51.100.23 - how many zeek ssh logs from it today?"
+    assert not accepted(ssh, "ssh.client", "guy hammering") and not accepted(ssh, "ssh.client", "guy")
+    banner = "ssh sessions whose client string is SSH-2.0-libssh2_1.10.0"
+    assert accepted(banner, "ssh.client", "SSH-2.0-libssh2_1.10.0")
+    logon = "how much failed logon 4625 in windows security log today for jdoe?"
+    assert accepted(logon, "user.name", "jdoe") and not accepted(logon, "user.name", "windows security")
+    assert accepted("logons by ANONYMOUS LOGON this week", "user.name", "ANONYMOUS LOGON")
+    tls = "any TLS sessions in the last 24 hours where the SNI contains micros0ft?"
+    assert not accepted(tls, "network.protocol", "sni contains micros0ft")
+    assert accepted(tls, "network.protocol", "tls") and accepted(tls, "ssl.server_name", "*micros0ft*", "wildcard")
+    assert not accepted(tls, "ssl.server_name", "tls sessions in the last 24")
+    procs = "sysmon events where the exe path starts with C:\\Temp, parent cmd.exe"
+    assert accepted(procs, "process.parent.name", "cmd.exe") and not accepted(procs, "process.parent.name", "exe path")
+    assert not accepted("http requests with a weird method on app01", "http.method", "weird")
+
+
 def test_a_negated_value_is_only_left_out(tokenizer):
     """"suricata alerts from 10.20.4.23 but NOT sid 2030868": the sid may be excluded, never looked for."""
     from operatorx.agent.grounding import negated_values, search_values
