@@ -1926,7 +1926,7 @@ def test_one_and_the_privileged_port_bound_need_words():
 def test_the_values_a_new_search_must_name():
     """Addresses, dotted values and accounts in fixed forms; no field names, misspelt ones
     included, no "user says …", and none in a follow-up (it may be dropping them)."""
-    from operatorx.agent.grounding import named_values, unnamed
+    from operatorx.agent.grounding import named_values, unnamed, windows_event_codes
 
     assert named_values("processes spawned by explorer.exe under the jdoe account since 2026-12-01") == (
         "explorer.exe", "jdoe")
@@ -1938,8 +1938,16 @@ def test_the_values_a_new_search_must_name():
     assert named_values("processes run by svc_backup yesterday") == ("svc_backup",)
     for question in ("user says the internet is slow, dig through the logs", "http with user aegnt Go-http-client/1.1",
                      "alerts with event.severitty >= 3", "failed logons by user since 2024-11-22",
-                     "weekly histogram of account lockout events (4740)", "group by source.ip"):
+                     "group by source.ip", "conns to port 4444 on 2024-10-09"):
         assert named_values(question) == (), question
+    # a Windows event code written bare (dev-hand5 e-032, e-038); not inside a file name or an address
+    assert windows_event_codes("4625.exe in the logs, 10.0.4625.1, port:4625, #4625") == []
+    assert named_values("weekly histogram of account lockout events (4740)") == ("4740",)
+    assert named_values("how many 4625s from 192.168.56.21 since midnight") == ("192.168.56.21", "4625")
+    assert named_values("4625 per minute for the last hour, want to see if it looks like a spray") == ("4625",)
+    ranged = {"tool": "elasticsearch", "where": [{"field": "destination.port", "op": "range", "gte": 4625}]}
+    assert unnamed(ranged, ["4625"]) == ["4625"]  # a bound names no event code
+    assert unnamed({"tool": "elasticsearch", "where": [{"field": "event.code", "value": "4625"}]}, ["4625"]) == []
     assert named_values("search logs-windows.sysmon_operational-default for 10.0.0.59") == ("10.0.0.59",)
     # a follow-up: what the edited search does not name yet
     previous = {"tool": "elasticsearch", "exclude": [{"field": "source.ip", "value": "10.20.4.99"}]}

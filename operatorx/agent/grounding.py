@@ -2258,6 +2258,22 @@ _ACCOUNT_NAMED = re.compile(
 # A code after the word for its kind: "sid 2100366", "event id 1", "event.code 4625".
 _CODE_NAMED = re.compile(r"\b(?:sid|signature(?: id)?|rule(?: id)?|event(?:\.code| id| code)?|eid|event_id)"
                          r"\s*[:=#]?\s*(\d{1,9})\b", re.I)
+# A Windows event code written bare: "how many 4625s from 192.168.56.21", "4625 per minute".
+_BARE_CODE = re.compile(r"(?<![\w.:/#=@-])(\d{4})(?:'?s)?(?![\w.:/@-]|-\d)")
+
+
+def windows_event_codes(question: str) -> list[str]:
+    """The four-digit Windows event codes of event.code's known values the question writes
+    ("4625s", "4625 per minute"). A search must name each (``named_values``), and only
+    event.code may take one (``grammar.bound_values``). Every search of the data that writes
+    one names it there (74 of 74); the adapter wrote destination.port >= 4625 for "how many
+    4625s" and left the code out of "4625 per minute for the last hour" (dev-hand5)."""
+    from operatorx.tools.elastic.known_values import field_values
+
+    known = set(field_values().get("event.code", ()))
+    return list(dict.fromkeys(m[1] for m in _BARE_CODE.finditer(question) if m[1] in known))
+
+
 # Words those forms also catch that name no account ("by user since midnight", "by the hour").
 _NOT_ACCOUNTS = frozenset((
     *_NOT_VALUES, "agent", "agents", "account", "accounts", "user", "users", "name", "names", "login", "logins",
@@ -2270,7 +2286,8 @@ _NOT_ACCOUNTS = frozenset((
 def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]:
     """The values a search must name somewhere: the addresses and networks, the dotted
     values (domains, hosts, file names), the accounts ("under the jdoe account"), text in
-    double quotes (up to seven words), codes ("sid 2100366", "event id 1") and values said to
+    double quotes (up to seven words), codes ("sid 2100366", "event id 1", a bare "4625s":
+    ``windows_event_codes``) and values said to
     be contained ("command lines containing -enc", ``contained_values``) the question writes — in a follow-up, those the edited search does not name yet (it names the ones a
     follow-up drops: "drop the 10.20.4.99 exclusion", "swap duckdns.org for ngrok.io").
 
@@ -2296,6 +2313,7 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
         out.append(word)
     out += [text for text, _ in _QUOTED.findall(question) if text.strip() and len(text.split()) <= 7]
     out += [m.group(1) for m in _CODE_NAMED.finditer(question)]
+    out += windows_event_codes(question)  # "how many 4625s" (dev-hand5)
     out += contained_values(question)  # "the SNI contains micros0ft" (dev-hand10)
     named = tuple(dict.fromkeys(out))
     if previous is not None and previous.get("tool") == "elasticsearch":
@@ -2333,10 +2351,13 @@ def named_lists(question: str, value: str) -> tuple[str, ...]:
 
 def unnamed(search: dict, values: tuple[str, ...] | list[str]) -> list[str]:
     """The ``values`` a search call names nowhere: in no condition's value or bound (a
-    pattern or network containing it counts) and not in its index."""
-    written = [str(v).lower() for v in condition_values(search) if v is not None]
+    pattern or network containing it counts) and not in its index. A four-digit number is
+    named only as a value: "destination.port >= 4625" does not name event 4625."""
+    compared = [str(v).lower() for v in condition_values(search) if v is not None]
+    written = list(compared)
     for key in ("where", "any_of", "exclude"):
         for cond in search.get(key) or []:
             written += [str(cond[b]).lower() for b in ("gte", "gt", "lte", "lt") if cond.get(b) is not None]
     written.append(str(search.get("index", "")).lower())
-    return [v for v in values if not any(v.lower() in w for w in written)]
+    return [v for v in values
+            if not any(v.lower() in w for w in (compared if re.fullmatch(r"\d{4}", v) else written))]
