@@ -1375,6 +1375,24 @@ def test_scripts_and_service_ports_asked_for_outright_are_in_the_scan(tokenizer)
     assert admits(dns, {"tool": "nmap", "targets": ["10.30.5.5"], "ports": "T:53,U:53", "technique": "syn", "udp": True})
 
 
+def test_asking_whether_hosts_are_up_or_half_open_asks_for_no_switch():
+    """"are even alive? … just up or down" had -Pn added, "half-open scan of ports 20000 through
+    20010" --open (dev-hand3 b-002, dev-hand8 g-011); unless other words ask for them."""
+    from operatorx.agent.grounding import scan_values
+
+    def switches(question: str) -> tuple[str, ...]:
+        return scan_values(question, None, ("db-prod-3",))["switches"]
+
+    assert "skip_discovery" not in switches("which of 10.20.30.1-60 are even alive? dont need ports, just up or down")
+    assert "skip_discovery" not in switches("which hosts are up on 10.42.8.0/24? host discovery only")
+    assert "skip_discovery" not in switches("who's up on 192.168.10.0/24 rn")
+    assert "open_only" not in switches("half-open scan of ports 20000 through 20010 on 10.70.0.20")
+    assert "skip_discovery" in switches("db-prod-3 ignores ping; proceed on the assumption that it is online")
+    assert "skip_discovery" in switches("fast scan 192.168.60.0/24, no host discovery")
+    assert "skip_discovery" in switches("which hosts are up on 10.0.0.0/24? skip the ping")
+    assert "open_only" in switches("half-open scan of db-prod-3 on 5432, show just open ports")
+
+
 def test_nmaps_own_help_words_ask_for_their_options():
     """The wording of ``nmap --help``: "Trace hop path", "--osscan-guess", "--version-light"
     (intensity 2), "--version-all" (9), "Scan fewer ports", "no slower/faster than N per second"."""

@@ -806,7 +806,9 @@ def scan_values(question: str, previous: dict | None = None, hostnames=()) -> di
     # and "skip the printers at 10.1.2.50" neither (dev-hand5)
     skipped = any(re.search(rf"\bskip\w*\s+(the\s+|host\s+)?(([a-z]+\s+){{1,2}}at\s+)?{re.escape(t)}", question, re.I)
                   for t in targets)
-    switch_words = words - {"skip", "skipping"} if skipped else words
+    switch_words = _stems(set(_WORDS.findall(_without_liveness(question).lower())))
+    if skipped:
+        switch_words -= {"skip", "skipping"}
     # a switch a flag or phrase asks for outright ("fp the stack", dev-hand11) is allowed without its words
     asked = {name for name in required if name in SWITCH_WORDS}
     result["switches"] = tuple(n for n in SWITCH_WORDS if n in {*_switches(question, switch_words, targets, prev), *asked})
@@ -1223,6 +1225,24 @@ def _stems(words: set[str]) -> set[str]:
             if w.endswith(suffix) and len(w) - len(suffix) >= 3:
                 out.add(w[: -len(suffix)])
     return out
+
+
+# Phrases whose words are no switch words. "which hosts are up", "host discovery only", "up or
+# down" ask whether hosts answer: a ping sweep, not -Pn (no scan of the data that says so skips
+# discovery, unless other words ask: "assume it is online", "no host discovery"); "half-open"
+# names the SYN technique, not --open (of the 23 scans of the data that say it, the one that
+# lists only open ports says so too: "show just open pors"). The adapter added -Pn to "which of 10.20.30.1-60 are even alive? … just
+# up or down" and --open to "half-open scan of ports 20000 through 20010" (dev-hand3, dev-hand8).
+_LIVENESS = re.compile(r"\b(host discovery|discovery only|discovery scan|up or down|up/down|half[- ]?open"
+                       r"|(is|are|'s|s|be|even|still|actually|currently|now) (up|online)\b"
+                       r"(?! (and|&) (running|listening|open))(?!,? (so|skip|assume|treat)))", re.I)
+_ASSUMED = re.compile(r"(assum\w*|treat\w*|pretend\w*|as if|\bno|skip\w*|without|w/o)\W+(\w+\W+){0,3}$", re.I)
+
+
+def _without_liveness(question: str) -> str:
+    """The question without the phrases of ``_LIVENESS`` that no "assume"/"no"/"skip" comes
+    right before ("proceed on the assumption that it is online" still asks for -Pn)."""
+    return _LIVENESS.sub(lambda m: m[0] if _ASSUMED.search(question[: m.start()]) else " ", question)
 
 
 # Words that a one-typo match would read as a switch word but that ask for nothing: one "server"
