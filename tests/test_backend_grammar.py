@@ -1960,11 +1960,17 @@ def test_the_values_a_new_search_must_name():
         assert named_values(question) == (), question
     # a Windows event code written bare (dev-hand5 e-032, e-038); not inside a file name or an address
     assert windows_event_codes("4625.exe in the logs, 10.0.4625.1, port:4625, #4625") == []
+    assert windows_event_codes("conns with more than 4740 bytes to port 4624, top 1102") == []  # measures, bounds
+    assert windows_event_codes("which hosts have the most 4625s, and 4624 and 4634 today") == ["4625", "4624", "4634"]
     assert named_values("weekly histogram of account lockout events (4740)") == ("4740",)
     assert named_values("how many 4625s from 192.168.56.21 since midnight") == ("192.168.56.21", "4625")
     assert named_values("4625 per minute for the last hour, want to see if it looks like a spray") == ("4625",)
     ranged = {"tool": "elasticsearch", "where": [{"field": "destination.port", "op": "range", "gte": 4625}]}
     assert unnamed(ranged, ["4625"]) == ["4625"]  # a bound names no event code
+    from operatorx.agent.grounding import search_numbers  # nor may it be one (no label has one)
+
+    assert 4625 not in search_numbers("how many 4625s from 192.168.56.21 since midnight")
+    assert 4740 not in search_numbers("event id 4740 this week") and 4740 in search_numbers("bytes over 4740")
     assert unnamed({"tool": "elasticsearch", "where": [{"field": "event.code", "value": "4625"}]}, ["4625"]) == []
     assert named_values("search logs-windows.sysmon_operational-default for 10.0.0.59") == ("10.0.0.59",)
     # a follow-up: what the edited search does not name yet

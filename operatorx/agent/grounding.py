@@ -1436,7 +1436,8 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     or only its own unit's scales where one is written ("2 hours" is 7200, never 2), the
     numbers words stand for where they are written (status classes, zero, one, privileged
     ports, spans of time: ``_STATUS_CLASSES``, ``_WORDED_CONSTANTS``), and the numbers of
-    the search a follow-up edits. Every number of the training data fits
+    the search a follow-up edits. A written Windows event code is none ("how many 4625s" had
+    ``destination.port >= 4625``; no label of the data bounds a range with one). Every number of the training data fits
     (tests/test_backend_grammar.py); the model can no longer write 50,000,000 for "500MB"
     or ask for 200 hits nobody wanted. "200 results" is only a number of hits
     (``hit_counts``). A count (size 0) needs no number: the grammar always allows it.
@@ -1449,7 +1450,9 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
         unit = m[2].lower()
         united.setdefault(float(m[1]), set()).update(_UNIT_OF[unit[:-1] if len(unit) > 1 and unit[-1] == "s" else unit])
     bare = [float(m[0]) for m in _DECIMAL.finditer(_UNITED.sub(" ", text))]
-    for written in {*bare, *united}:
+    codes = {float(c) for c in [*windows_event_codes(question), *(m[1] for m in _CODE_NAMED.finditer(question))]
+             if len(c) == 4}
+    for written in {*bare, *united} - codes:
         for scale in (_UNIT_SCALES if written in bare else sorted(united[written])):
             value = written * scale
             if value < 2**53:  # past that a JSON number is no longer exact
@@ -2301,6 +2304,12 @@ _CODE_NAMED = re.compile(r"\b(?:sid|signature(?: id)?|rule(?: id)?|event(?:\.cod
                          r"\s*[:=#]?\s*(\d{1,9})\b", re.I)
 # A Windows event code written bare: "how many 4625s from 192.168.56.21", "4625 per minute".
 _BARE_CODE = re.compile(r"(?<![\w.:/#=@-])(\d{4})(?:'?s)?(?![\w.:/@-]|-\d)")
+# A number that measures or bounds something is no event code: "more than 4740 bytes", "port
+# 4624", "over 4688", "top 1102".
+_MEASURED = re.compile(r"\s*(b|bytes?|kb|mb|gb|ms|secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|packets?|pkts|pps"
+                       r"|ports?|conns?|connections?|hits?|results?|rows?|records?|entries|times)\b", re.I)
+_BOUNDING = re.compile(r"\b(ports?|over|above|under|below|than|at least|at most|exceed\w*|top|size|length|duration|bytes"
+                       r"|between|through|thru)\s*$|[<>=]\s*$", re.I)
 
 
 def windows_event_codes(question: str) -> list[str]:
@@ -2308,11 +2317,13 @@ def windows_event_codes(question: str) -> list[str]:
     ("4625s", "4625 per minute"). A search must name each (``named_values``), and only
     event.code may take one (``grammar.bound_values``). Every search of the data that writes
     one names it there (74 of 74); the adapter wrote destination.port >= 4625 for "how many
-    4625s" and left the code out of "4625 per minute for the last hour" (dev-hand5)."""
+    4625s" and left the code out of "4625 per minute for the last hour" (dev-hand5). Not a
+    number that measures or bounds something (``_MEASURED``, ``_BOUNDING``)."""
     from operatorx.tools.elastic.known_values import field_values
 
     known = set(field_values().get("event.code", ()))
-    return list(dict.fromkeys(m[1] for m in _BARE_CODE.finditer(question) if m[1] in known))
+    return list(dict.fromkeys(m[1] for m in _BARE_CODE.finditer(question) if m[1] in known
+                              and not _MEASURED.match(question, m.end()) and not _BOUNDING.search(question[: m.start()])))
 
 
 # Words those forms also catch that name no account ("by user since midnight", "by the hour").
