@@ -510,6 +510,23 @@ def test_pre_checks_never_answer_a_dataset_question_that_wants_a_call():
     assert calls > 6000 and tripped == []
 
 
+def test_a_target_with_nothing_asked_of_it_gets_a_question_back():
+    """"look into 10.1.2.3", "10.20.5.40 ??": a scan or a search? (dev-hand5 f-042 … f-047, which
+    the adapter scanned); "sweep these sha1s across the file logs" is no scan request (dev-hand9)."""
+    from operatorx.agent.grounding import pre_check
+    from operatorx.agent.replies import VAGUE
+
+    for question in ("look into 10.1.2.3", "check out dc02 for me", "what's going on with 192.168.14.7?",
+                     "10.20.5.40 ??", "can you dig into fs01", "pls take a look at the box 10.0.0.5, thx"):
+        reply = pre_check(question, ("dc02", "fs01"), None)
+        assert reply is not None and reply.message == VAGUE, question
+    for question in ("look into 10.1.2.3 for open ports", "scan 10.1.2.3", "alerts for 10.1.2.3",
+                     "sweep these sha1s across the file logs: da39a3ee5e6b4b0d3255bfef95601890afd80709"):
+        assert pre_check(question, (), None) is None, question
+    assert pre_check("10.0.0.6", (), {"tool": "nmap", "targets": ["10.0.0.5"]}) is None  # a follow-up moves the scan
+    assert pre_check("run a ping sweep", (), None).message.startswith("Which host or network")
+
+
 def test_a_request_for_writing_or_advice_is_off_topic():
     from pathlib import Path
 

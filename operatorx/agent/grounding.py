@@ -23,7 +23,7 @@ import re
 import time
 from functools import cache
 
-from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE_SCAN, VAGUE_SEARCH
+from operatorx.agent.replies import DESTRUCTIVE, OFFTOPIC, VAGUE, VAGUE_SCAN, VAGUE_SEARCH
 from operatorx.config import Config
 from operatorx.errors import OperatorXError
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, target_kind
@@ -2139,7 +2139,9 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
             "scope; I cannot change, delete or attack anything.",
         )
     targets = target_candidates(question, hostnames)
-    if _SCAN_REQUEST.match(question) and not targets:
+    if len(targets) == 1 and _NOTHING_ASKED.match(question.replace(targets[0], "TGT", 1)):
+        return Reply(kind="clarify", message=VAGUE)  # "look into 10.1.2.3": a scan, or a search?
+    if _SCAN_REQUEST.match(question) and not targets and not _SWEEP_OF_VALUES.match(question):
         return Reply(
             kind="clarify",
             message="Which host or network should I scan? Give an IP address, a CIDR block or a hostname.",
@@ -2151,6 +2153,20 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
     if _off_topic(question, hostnames):
         return Reply(kind="refuse", message=OFFTOPIC)
     return None
+
+
+# One target and nothing asked of it: "look into 10.1.2.3", "check out dc02 for me", "what's going
+# on with 192.168.14.7?", "10.20.5.40 ??". A scan or a search could both be meant; every such
+# question of the data is answered with VAGUE (5, all readable), and the adapter scanned four.
+_NOTHING_ASKED = re.compile(
+    r"^(?:(?:hey|hi|ok|so|pls|please|quick one|can you|could you|can u|would you|u)[,:!-]?\s+)*"
+    r"(?:(?:look into|look at|take a look at|have a look at|check out|check on|dig into|investigate"
+    r"|what'?s going on (?:with|on)|what'?s up with)\s+(?:the\s+)?(?:box|host|machine|server)?\s*)?"
+    r"TGT(?:\s*,?\s*(?:for me|please|pls|thx|thanks|asap|real quick))*[\s?!.]*$", re.I)
+# "sweep these sha1s across the file logs": a sweep of values through the logs, not a ping sweep
+# (dev-hand9 p-015 was asked which host to scan). The only question of the data that says so.
+_SWEEP_OF_VALUES = re.compile(r"^\W*(?:\w+\W+){0,3}?sweep\s+(?:(?:these|the|those|my|our|all|this)\s+)?(?:\w+\s+)?"
+                              r"(?:hash(?:es)?|sha\w*|md5s?|iocs?|indicators|domains|ips|addresses|names)\b", re.I)
 
 
 # An exploit or payload aimed at something, anywhere in the request ("fire the log4j exploit
