@@ -2107,32 +2107,3 @@ def test_the_second_ask_admits_the_readable_labels(tokenizer):
                         first = grounded_schema(question, previous, catalog, config, targets, {"elasticsearch"})
                         (unreachable if not accepts(tokenizer, first, label) else rejected).append(rec["id"])
     assert checked > 100 and rejected == [] and unreachable == ["devhand5-f-057", "devhand5-f-058"]
-
-
-def test_an_index_is_the_one_written_or_the_edited_searchs(tokenizer):
-    """"rerun it against logs-zeek-so* only" lost its index (dev-hand5 g-056); no search of the
-    data names an index the words do not write or the edited search does not have."""
-    from operatorx.agent.grounding import index_shape
-
-    assert index_shape("in logs-zeek-so* give me everything from 10.20.7.14") == ("index=logs-zeek-so*",)
-    assert index_shape("alerts from 10.0.0.5 today") == ("unindexed",)
-    previous = {"tool": "elasticsearch", "index": "logs-suricata.alerts-so*", "where": []}
-    assert index_shape("now from 10.0.0.6", previous) == ("index_kept=logs-suricata.alerts-so*",)
-    assert index_shape("rerun it against logs-zeek-so* only", previous) == ("index=logs-zeek-so*",)
-
-    def schema(question, prev=None):
-        return decoding_schema(["tags", "source.ip"], tools=["elasticsearch"], search_scalars=(),
-                               search_shape=index_shape(question, prev))
-
-    def call(index=None):
-        return format_call({"tool": "elasticsearch", **({"index": index} if index else {}),
-                            "where": [{"field": "tags", "value": "conn"}]})
-
-    written = schema("rerun it against logs-zeek-so* only", previous)
-    assert accepts(tokenizer, written, call("logs-zeek-so*"))
-    assert not accepts(tokenizer, written, call()) and not accepts(tokenizer, written, call("logs-*"))
-    plain = schema("conns today")
-    assert accepts(tokenizer, plain, call()) and not accepts(tokenizer, plain, call("logs-zeek-so*"))
-    kept = schema("search all the logs for that instead", previous)
-    assert accepts(tokenizer, kept, call()) and accepts(tokenizer, kept, call("logs-suricata.alerts-so*"))
-    assert not accepts(tokenizer, kept, call("logs-zeek-so*"))

@@ -1718,27 +1718,6 @@ def unasked_shape(question: str, previous: dict | None = None) -> tuple[str, ...
     return tuple(out)
 
 
-# An index pattern written out: "in logs-zeek-so*", "rerun it against logs-suricata.alerts-so* only".
-_INDEX_WRITTEN = re.compile(r"(?<![\w.*-])((?:\*:)?(?:logs|\.ds-logs)-[a-z0-9*._-]*[a-z0-9*])", re.I)
-_INDEX_SPELLING = re.compile(r"^(\*:)?[a-z0-9*][a-z0-9*._-]{0,127}\Z")
-
-
-def index_shape(question: str, previous: dict | None = None) -> tuple[str, ...]:
-    """Which index a search may name: ``index=<pattern>`` for each pattern the question writes
-    (the search must name one of them), else ``index_kept=<pattern>`` for the one of the search
-    a follow-up edits (kept or dropped), else ``unindexed`` (none).
-
-    Every search of the data agrees: the 55 that write a pattern search exactly it, the 4,267
-    new searches that write none name no index, and a follow-up has its edited search's index
-    or none (15 readable, 2 sealed). The adapter dropped it from "rerun it against
-    logs-zeek-so* only" (dev-hand5 g-056)."""
-    written = [m[1] for m in _INDEX_WRITTEN.finditer(question) if _INDEX_SPELLING.match(m[1])]
-    if written:
-        return tuple(dict.fromkeys(f"index={w}" for w in written))
-    kept = (previous or {}).get("index") if (previous or {}).get("tool") == "elasticsearch" else None
-    return (f"index_kept={kept}",) if kept else ("unindexed",)
-
-
 # "the 5 newest alerts", "last 3 ssh logins": that many hits (not "the last 3 days"). Every
 # search of the data that says so has that size; the adapter wrote size 0 (a count) for one.
 _TIME_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|seconds?|secs?|[hdmw])\b"

@@ -762,13 +762,6 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
                    "required": ["field", *(["order"] if order == "asc" else [])]}
             props["sort"] = {"type": "array", "items": key, "minItems": 1, "maxItems": 1}
             search["required"].append("sort")
-    indices = [w.split("=", 1)[1] for w in shape if w.startswith(("index=", "index_kept="))]
-    if "unindexed" in shape:  # no index written, none to keep (grounding.index_shape)
-        props.pop("index", None)
-    elif indices and "index" in props:
-        props["index"] = {"type": "string", "enum": indices}
-        if any(w.startswith("index=") for w in shape):  # written: the search names it
-            search["required"].append("index")
     if "raw" in shape and "count" not in shape:  # the logs themselves
         props.pop("agg", None)
         props["size"] = {**props["size"], "minimum": 1}
