@@ -2107,3 +2107,26 @@ def test_the_second_ask_admits_the_readable_labels(tokenizer):
                         first = grounded_schema(question, previous, catalog, config, targets, {"elasticsearch"})
                         (unreachable if not accepts(tokenizer, first, label) else rejected).append(rec["id"])
     assert checked > 100 and rejected == [] and unreachable == ["devhand5-f-057", "devhand5-f-058"]
+
+
+def test_an_index_written_is_the_one_searched(tokenizer):
+    """"rerun it against logs-zeek-so* only" lost its index (dev-hand5 g-056); the index stays
+    free when none is written."""
+    from operatorx.agent.grounding import written_indices
+
+    assert written_indices("in logs-zeek-so* give me everything from 10.20.7.14") == ("index=logs-zeek-so*",)
+    assert written_indices("in logs-suricata.alerts-so*, count by rule.category") == ("index=logs-suricata.alerts-so*",)
+    assert written_indices("alerts from 10.0.0.5 today") == ()
+
+    def schema(question):
+        return decoding_schema(["tags", "source.ip"], tools=["elasticsearch"], search_scalars=(),
+                               search_shape=written_indices(question))
+
+    def call(index=None):
+        return format_call({"tool": "elasticsearch", **({"index": index} if index else {}),
+                            "where": [{"field": "tags", "value": "conn"}]})
+
+    written = schema("rerun it against logs-zeek-so* only")
+    assert accepts(tokenizer, written, call("logs-zeek-so*"))
+    assert not accepts(tokenizer, written, call()) and not accepts(tokenizer, written, call("logs-*"))
+    assert accepts(tokenizer, schema("conns today"), call()) and accepts(tokenizer, schema("conns today"), call("logs-*"))

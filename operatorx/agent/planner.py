@@ -61,6 +61,7 @@ from operatorx.agent.grounding import (
     target_candidates,
     unasked_shape,
     unnamed,
+    written_indices,
 )
 from operatorx.agent.prompting import render_prompt
 from operatorx.agent.refusals import unfounded
@@ -176,6 +177,7 @@ def grounded_schema(
         search_values=search_values(question, previous, ip_fields=bool(ip_fields)) if ground else None,
         search_scalars=search_scalars(question, previous) if ground else None,
         search_shape=(*search_shape(question), *edited_interval(question, previous), *unasked_shape(question, previous),
+                      *written_indices(question),
                       *address_sides(question),
                       *(NEGATED + v for v in negated_values(question)),
                       *(CONTAINED + v.lower() for v in contained_values(question)),

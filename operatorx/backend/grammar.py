@@ -762,6 +762,10 @@ def _require_shape(search: dict, shape: tuple[str, ...]) -> None:
                    "required": ["field", *(["order"] if order == "asc" else [])]}
             props["sort"] = {"type": "array", "items": key, "minItems": 1, "maxItems": 1}
             search["required"].append("sort")
+    indices = [w.removeprefix("index=") for w in shape if w.startswith("index=")]
+    if indices and "index" in props:  # "in logs-zeek-so*" (grounding.written_indices)
+        props["index"] = {"type": "string", "enum": indices}
+        search["required"].append("index")
     if "raw" in shape and "count" not in shape:  # the logs themselves
         props.pop("agg", None)
         props["size"] = {**props["size"], "minimum": 1}
