@@ -1231,8 +1231,9 @@ def _stems(words: set[str]) -> set[str]:
 # down" ask whether hosts answer: a ping sweep, not -Pn (no scan of the data that says so skips
 # discovery, unless other words ask: "assume it is online", "no host discovery"); "half-open"
 # names the SYN technique, not --open (of the 23 scans of the data that say it, the one that
-# lists only open ports says so too: "show just open pors"). The adapter added -Pn to "which of 10.20.30.1-60 are even alive? … just
-# up or down" and --open to "half-open scan of ports 20000 through 20010" (dev-hand3, dev-hand8).
+# lists only open ports says so too: "show just open pors"). The adapter added -Pn to "which
+# of 10.20.30.1-60 are even alive? … just up or down" and --open to "half-open scan of ports
+# 20000 through 20010" (dev-hand3, dev-hand8).
 _LIVENESS = re.compile(r"\b(host discovery|discovery only|discovery scan|up or down|up/down|half[- ]?open"
                        r"|(is|are|'s|s|be|even|still|actually|currently|now) (up|online)\b"
                        r"(?! (and|&) (running|listening|open))(?!,? (so|skip|assume|treat)))", re.I)
@@ -1436,8 +1437,9 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
     or only its own unit's scales where one is written ("2 hours" is 7200, never 2), the
     numbers words stand for where they are written (status classes, zero, one, privileged
     ports, spans of time: ``_STATUS_CLASSES``, ``_WORDED_CONSTANTS``), and the numbers of
-    the search a follow-up edits. A written Windows event code is none ("how many 4625s" had
-    ``destination.port >= 4625``; no label of the data bounds a range with one). Every number of the training data fits
+    the search a follow-up edits. A four-digit code is none, written bare as a Windows event
+    code or after its kind ("how many 4625s" had ``destination.port >= 4625``; no label of the
+    data bounds a range with one). Every number of the training data fits
     (tests/test_backend_grammar.py); the model can no longer write 50,000,000 for "500MB"
     or ask for 200 hits nobody wanted. "200 results" is only a number of hits
     (``hit_counts``). A count (size 0) needs no number: the grammar always allows it.
@@ -2349,9 +2351,10 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
     """The values a search must name somewhere: the addresses and networks, the dotted
     values (domains, hosts, file names), the accounts ("under the jdoe account"), text in
     double quotes (up to seven words), codes ("sid 2100366", "event id 1", a bare "4625s":
-    ``windows_event_codes``) and values said to
-    be contained ("command lines containing -enc", ``contained_values``) the question writes — in a follow-up, those the edited search does not name yet (it names the ones a
-    follow-up drops: "drop the 10.20.4.99 exclusion", "swap duckdns.org for ngrok.io").
+    ``windows_event_codes``) and values said to be contained ("command lines containing -enc",
+    ``contained_values``) the question writes — in a follow-up, those the edited search does
+    not name yet (it names the ones a follow-up drops: "drop the 10.20.4.99 exclusion", "swap
+    duckdns.org for ngrok.io").
 
     Of the readable labels (train, val, dev-hand, train-hand), all such values appear in the
     label but for three asides of train-hand3 ("it beaconed to 92.118.39.78 per the EDR");

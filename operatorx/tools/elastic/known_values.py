@@ -78,12 +78,13 @@ CLOSED_FIELDS: dict[str, re.Pattern | None] = {
          "process.hash.sha256", "tls.server.hash.sha256"),
         re.compile(r"^\*?[0-9a-fA-F]{6,128}\*?\Z"),  # hex digits, whole or a part of them
     ),
-    # Names spelt as names (stop 36): a web, TLS or DNS server name has no space, a process or file name a dot (or a wildcard), a protocol is one lower-case word,
-    # an SSH client string starts "SSH-", an HTTP method is capitals, an account one word (or
-    # capitals: "ANONYMOUS LOGON"). Every label of the data agrees; the adapter wrote
-    # http.virtual_host "any http requests matching it", ssl.server_name "tls sessions in the
-    # last 24", dns.query.name "dns lookup", ssh.client "guy hammering", user.name "windows
-    # security" and network.protocol "sni contains micros0ft" (dev-hand2, 5, 9, 10, 11).
+    # Names spelt as names (stop 36): a web, TLS or DNS server name has no space, a process or
+    # file name has a dot (or a wildcard), a protocol is one lower-case word, an SSH client
+    # string starts "SSH-", an HTTP method is capitals, an account is one word (or capitals:
+    # "ANONYMOUS LOGON"). Every label of the data agrees; the adapter wrote http.virtual_host
+    # "any http requests matching it", ssl.server_name "tls sessions in the last 24",
+    # dns.query.name "dns lookup", ssh.client "guy hammering", user.name "windows security" and
+    # network.protocol "sni contains micros0ft" (dev-hand2, 5, 9, 10, 11).
     **dict.fromkeys(("http.virtual_host", "ssl.server_name", "dns.query.name", "dns.question.name"),
                     re.compile(r"^\*?\.?[A-Za-z0-9_][A-Za-z0-9._*-]{0,252}\Z")),
     **dict.fromkeys(("process.name", "process.parent.name", "file.name"), re.compile(r"^(?=.*[.*])\S{1,96}\Z")),
