@@ -2144,6 +2144,9 @@ def test_a_follow_up_that_flips_the_search_swaps_its_sides(tokenizer):
     assert flipped_sides("flip it, rarest first", previous) == ()
     assert flipped_sides("flip it: from 10.0.0.5 to 203.0.113.50", previous) == ()  # its own sides
     assert flipped_sides("flip it", None) == ()
+    from operatorx.agent.grounding import named_values  # and names them again, on their new sides
+
+    assert named_values("now conns from it instead of to it", previous) == ("203.0.113.50",)
 
     schema = decoding_schema(["tags", "source.ip", "destination.ip"], tools=["elasticsearch"], search_scalars=(),
                              ip_fields=["source.ip", "destination.ip"], addresses=["203.0.113.50"],

@@ -2410,7 +2410,9 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
     out += contained_values(question)  # "the SNI contains micros0ft" (dev-hand10)
     named = tuple(dict.fromkeys(out))
     if previous is not None and previous.get("tool") == "elasticsearch":
-        return tuple(unnamed(previous, named))
+        # a flipped search names its addresses again, on their new sides (``flipped_sides``)
+        flipped = [w.split("=", 1)[1] for w in flipped_sides(question, previous)]
+        return tuple(dict.fromkeys([*unnamed(previous, named), *flipped]))
     return named
 
 
