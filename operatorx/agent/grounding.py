@@ -1626,34 +1626,6 @@ def address_sides(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-# A follow-up that turns the edited search around: "flip it, traffic going TO that host
-# instead", "now conns from it instead of to it", "treat those IPs as the source side". Not a
-# flip of order ("flip it, rarest first", "flip it to the 20 rarest").
-_FLIP = re.compile(r"\b(flip\w*|revers\w*|turn (it|that) around|other (direction|way round|way around|side)"
-                   r"|opposite (direction|side))\b|\b(from|to) (it|that (host|ip|box|address)|them|those( ips)?) instead\b"
-                   r"|\bas the (source|destination|src|dst)( side)?\b", re.I)
-_ORDER_WORDS = re.compile(r"\b(rarest|least|most|order|sort\w*|ascending|descending|first|last|top|bottom|biggest"
-                          r"|smallest|longest|shortest|newest|oldest|common)\b", re.I)
-
-
-def flipped_sides(question: str, previous: dict | None) -> tuple[str, ...]:
-    """For a follow-up that turns its search around (``_FLIP``) and writes no address of its
-    own: ``source=<address>`` for each address the edited search requires as a destination, and
-    ``destination=<address>`` for each it requires as a source (``address_sides``' form). The
-    adapter answered "now conns from it instead of to it" with the edited search unchanged and
-    "flip it, traffic going TO that host instead" with both sides (dev-hand5 e-043, g-051)."""
-    if not previous or previous.get("tool") != "elasticsearch" or not _FLIP.search(question):
-        return ()
-    if _ORDER_WORDS.search(question) or address_values(question):
-        return ()
-    out = []
-    for cond in previous.get("where") or []:
-        side = {"source.ip": "destination", "destination.ip": "source"}.get(cond.get("field"))
-        values = cond.get("value") if isinstance(cond.get("value"), list) else [cond.get("value")]
-        out += [f"{side}={v}" for v in values if side and isinstance(v, str)]
-    return tuple(dict.fromkeys(out))
-
-
 # What a search may have only when words ask for it, and the words (one typo allowed in the
 # longer ones). The model sorted "show the raw logs" and drew a histogram for "all time"; every
 # search of the readable data that has a sort, a date histogram, a distinct count or top values
@@ -2410,9 +2382,7 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
     out += contained_values(question)  # "the SNI contains micros0ft" (dev-hand10)
     named = tuple(dict.fromkeys(out))
     if previous is not None and previous.get("tool") == "elasticsearch":
-        # a flipped search names its addresses again, on their new sides (``flipped_sides``)
-        flipped = [w.split("=", 1)[1] for w in flipped_sides(question, previous)]
-        return tuple(dict.fromkeys([*unnamed(previous, named), *flipped]))
+        return tuple(unnamed(previous, named))
     return named
 
 
