@@ -2331,9 +2331,9 @@ def windows_event_codes(question: str) -> list[str]:
     one names it there (74 of 74); the adapter wrote destination.port >= 4625 for "how many
     4625s" and left the code out of "4625 per minute for the last hour" (dev-hand5). Not a
     number that measures or bounds something (``_MEASURED``, ``_BOUNDING``)."""
-    from operatorx.tools.elastic.known_values import field_values
+    from operatorx.tools.elastic.known_values import four_digit_event_codes
 
-    known = set(field_values().get("event.code", ()))
+    known = four_digit_event_codes()
     return list(dict.fromkeys(m[1] for m in _BARE_CODE.finditer(question) if m[1] in known
                               and not _MEASURED.match(question, m.end()) and not _BOUNDING.search(question[: m.start()])))
 

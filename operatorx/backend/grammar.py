@@ -38,7 +38,7 @@ import jsonschema
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
-from operatorx.tools.elastic.known_values import CLOSED_FIELDS, field_values
+from operatorx.tools.elastic.known_values import CLOSED_FIELDS, field_values, four_digit_event_codes
 
 _DROP = ("title", "description", "default", "examples")
 
@@ -80,22 +80,16 @@ SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
 
 
-@lru_cache(maxsize=1)
-def _event_codes() -> frozenset[str]:
-    """The four-digit Windows event codes of event.code's known values ("4625", "4688"): a
-    written one is an event code. Every search of the data that writes one compares it on
-    event.code alone (117 of 117); the adapter wrote destination.port 4625 for "how many 4625s
-    from 192.168.56.21" (dev-hand5 e-032)."""
-    return frozenset(v for v in field_values().get("event.code", ()) if len(v) == 4 and v.isdigit())
-
-
 def bound_values(values: Iterable[str], names: Iterable[str], scalars: Iterable[float] = ()) -> dict[str, tuple[str, ...]]:
     """The values only some fields may be compared with, with those fields: a written four-digit
-    Windows event code (``_event_codes``), among the words or the numbers, goes to event.code."""
+    Windows event code (``known_values.four_digit_event_codes``), among the words or the
+    numbers, goes to event.code. Every search of the data that writes one compares it on
+    event.code alone (117 of 117); the adapter wrote destination.port 4625 for "how many 4625s
+    from 192.168.56.21" (dev-hand5 e-032)."""
     names = list(names)
     if "event.code" not in names:
         return {}
-    codes = _event_codes()
+    codes = four_digit_event_codes()
     return {v: ("event.code",) for v in [*values, *(_number_text(n) for n in scalars)] if len(v) == 4 and v in codes}
 
 

@@ -130,3 +130,10 @@ def field_values() -> dict[str, tuple[str, ...]]:
         for name, values in table.items():
             out.setdefault(name, []).extend(values)
     return {name: tuple(dict.fromkeys(values)) for name, values in out.items()}
+
+
+@cache
+def four_digit_event_codes() -> frozenset[str]:
+    """event.code's known four-digit values: the Windows event ids ("4625", "4688"). A number
+    written as one is read as that event (``grammar.bound_values``, ``grounding.windows_event_codes``)."""
+    return frozenset(v for v in field_values().get("event.code", ()) if len(v) == 4 and v.isdigit())
