@@ -153,6 +153,19 @@ def _leaf_types(props: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def test_data_from_before_midnight_is_stale_however_young():
+    """A batch loaded at 23:50 has no "today" at 00:05: it must be loaded again."""
+    six_hours = timedelta(hours=6)
+    now = datetime(2026, 12, 8, 0, 5, tzinfo=UTC)
+    at = lambda h, m, day=8: datetime(2026, 12, day, h, m, tzinfo=UTC)  # noqa: E731
+    assert fixtures.is_stale([at(23, 50, 7), at(23, 40, 7)], now, six_hours)
+    assert not fixtures.is_stale([at(0, 1), at(23, 40, 7)], now, six_hours)  # one stream today: fresh
+    noon = at(12, 0)
+    assert not fixtures.is_stale([at(6, 30), at(11, 0)], noon, six_hours)
+    assert fixtures.is_stale([at(5, 30), at(11, 0)], noon, six_hours)  # one stream too old
+    assert fixtures.is_stale([None, at(11, 0)], noon, six_hours)  # one stream empty
+
+
 @pytest.mark.elastic
 def test_ensure_demo_data_is_idempotent(es_url):
     from operatorx.config import ElasticConfig

@@ -6,7 +6,8 @@ date histogram a sparkline; the sidebar shows the cluster's name, version and he
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_chat_flow import SIZE, idle, on_card
@@ -31,6 +32,21 @@ def demo_es(es_url: str) -> str:
     return es_url
 
 
+@pytest.fixture
+def today_es(demo_es: str) -> str:
+    """The demo cluster with data from today (UTC) that stays today while the test runs.
+
+    A test close to midnight waits until it has passed, then the data is loaded again: a batch
+    loaded before midnight has no "today" (a CI run that crossed midnight failed on this).
+    """
+    now = datetime.now(UTC)
+    to_midnight = (now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)) - now
+    if to_midnight < timedelta(minutes=2):
+        time.sleep(to_midnight.total_seconds() + 1)
+    fixtures.ensure_demo_data(make_client(ElasticConfig(), url=demo_es), max_age=timedelta(hours=6))
+    return demo_es
+
+
 def search(**kw) -> dict:
     return {"tool": "elasticsearch", "index": "logs-*", **kw}
 
@@ -46,9 +62,9 @@ async def run_one(pilot, question: str) -> ResultView:
     return app.transcript.query(ResultView).last()
 
 
-async def test_hits_table_document_detail_and_cluster_in_sidebar(make_app, config, demo_es):
+async def test_hits_table_document_detail_and_cluster_in_sidebar(make_app, config, today_es):
     where = [{"field": "http.virtual_host", "value": P["bad_domain"]}]
-    app = make_app([search(since="now/d", where=where, size=10)], es_url=demo_es)
+    app = make_app([search(since="now/d", where=where, size=10)], es_url=today_es)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.cluster_settled.is_set())
         await pilot.pause()

@@ -12,7 +12,8 @@ same type family, so every query OperatorX builds behaves the same.
 The distribution cannot delete a data stream either (no ``DELETE _data_stream`` handler), nor
 delete by query; ``replace`` empties a stream by rolling it over and deleting its old backing
 indices, and only in a cluster OperatorX started itself (its name starts with ``operatorx-``).
-Anywhere else ``ensure_demo_data`` only ever adds a fresh batch when the newest data has gone stale.
+Anywhere else ``ensure_demo_data`` only ever adds a fresh batch when the newest data has gone stale
+(older than its ``max_age``, or from before today's midnight, UTC).
 
 Each load records the instant its batch was generated for in the templates' ``_meta``, so that
 ``batch_instant`` can say which instant the data stands for. ``operatorx eval`` judges searches on
@@ -595,13 +596,14 @@ def ensure_judge_data(client: Any) -> datetime:
 
 
 def ensure_demo_data(client: Any, max_age: timedelta = timedelta(hours=6)) -> dict[str, int]:
-    """Load demo data unless every stream already has some newer than ``max_age``; idempotent.
+    """Load demo data unless it is fresh (``is_stale``: no stream older than ``max_age``, some
+    data from today); idempotent.
 
     Stale data is replaced in a cluster OperatorX started (the judge's batch, or yesterday's, would
     otherwise double every count); elsewhere a fresh batch is only added. Returns what was loaded
     (empty when the data was fresh enough).
     """
-    fresh = True
+    newest: list[datetime | None] = []
     for stream in STREAMS:
         resp = client.search(
             index=stream,
@@ -610,10 +612,22 @@ def ensure_demo_data(client: Any, max_age: timedelta = timedelta(hours=6)) -> di
             allow_no_indices=True,
             aggs={"newest": {"max": {"field": "@timestamp"}}},
         )
-        newest = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
-        if newest is None or datetime.now(UTC) - datetime.fromtimestamp(newest / 1000, UTC) > max_age:
-            fresh = False
-            break
-    if fresh:
+        value = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
+        newest.append(None if value is None else datetime.fromtimestamp(value / 1000, UTC))
+    if not is_stale(newest, datetime.now(UTC), max_age):
         return {}
     return replace(client) if is_ours(client) is None else load(client)
+
+
+def is_stale(newest: list[datetime | None], now: datetime, max_age: timedelta) -> bool:
+    """Whether data whose streams' newest documents are ``newest`` must be loaded again at ``now``.
+
+    Stale: a stream is empty or older than ``max_age``, or nothing at all is from today (UTC).
+    The planted "today" findings of a batch loaded at 23:50 are yesterday's ten minutes later,
+    and "any HTTP traffic to bad.domain.com today?" would find nothing. (A single stream may
+    well have nothing from today: only the planted findings are placed there.)
+    """
+    if any(n is None or now - n > max_age for n in newest):
+        return True
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(n for n in newest if n is not None) < midnight
