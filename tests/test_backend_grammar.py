@@ -1119,14 +1119,13 @@ def test_no_words_means_no_free_string_value(tokenizer):
     """With its wrong words taken away the adapter wrote rule.name "" and notice.note ""
     (dev-hand6): an empty value matches nothing. Without a word to compare with, a free
     field takes no value; fields with values of their own, numbers and exists still go."""
-    from operatorx.agent.grounding import present_fields, search_scalars, search_values
+    from operatorx.agent.grounding import search_scalars, search_values
 
     question = "zeek notices from today, only notice.note and notice.message"
     assert search_values(question) == ()
     names = ["event.dataset", "notice.note", "notice.message", "destination.port"]
     s = decoding_schema(names, tools=["elasticsearch"], search_values=search_values(question),
-                        search_scalars=search_scalars(question), field_kinds={"destination.port": "number"},
-                        search_shape=present_fields(question))  # notice.note is written: it may exist
+                        search_scalars=search_scalars(question), field_kinds={"destination.port": "number"})
 
     def search(*conds, **more):
         return format_call({"tool": "elasticsearch", **more, "where": [dict(c) for c in conds]})
@@ -1140,37 +1139,6 @@ def test_no_words_means_no_free_string_value(tokenizer):
     # a negation's word left out of where leaves nothing there either
     q = "zeek ssl logs where ssl.validation_status isn't ok"
     assert "*isn't*" not in search_values(q) and "ok" in search_values(q)
-
-
-def test_only_fields_whose_presence_is_a_question_must_exist(tokenizer):
-    """The adapter added "source.geo.country_name exists" to "did anything on our side talk to
-    198.51.100.66 today?" and "rule.uuid exists" to "any yara hits on invoice_0923.docm"
-    (dev-hand9, dev-hand5). A field must exist only where it may be missing by nature
-    (``PRESENCE_FIELDS``), where the question writes it, or where the edited search says so;
-    it may always be excluded as missing."""
-    from operatorx.agent.grounding import present_fields, search_values
-
-    names = ["event.dataset", "rule.uuid", "http.useragent", "source.geo.country_name", "process.command_line"]
-
-    def grammar(question, previous=None):
-        return decoding_schema(names, tools=["elasticsearch"], search_values=search_values(question, previous),
-                               search_shape=present_fields(question, previous))
-
-    def search(key, field, **more):
-        return format_call({"tool": "elasticsearch", **more, key: [{"field": field, "op": "exists"}]})
-
-    yara = grammar("did we get any yara hits on invoice_0923.docm")
-    for field in ("rule.uuid", "source.geo.country_name"):
-        assert not accepts(tokenizer, yara, search("where", field)), field
-        assert not accepts(tokenizer, yara, search("any_of", field)), field
-        assert accepts(tokenizer, yara, search("exclude", field)), field
-    assert accepts(tokenizer, yara, search("where", "http.useragent"))  # a presence field
-    written = grammar("sysmon events that carry a rule.uuid")
-    assert accepts(tokenizer, written, search("where", "rule.uuid"))
-    kept = grammar("same but today", {"tool": "elasticsearch", "where": [{"field": "rule.uuid", "op": "exists"}]})
-    assert accepts(tokenizer, kept, search("where", "rule.uuid", since="now/d"))
-    free = decoding_schema(names, tools=["elasticsearch"])  # ungrounded: any field
-    assert accepts(tokenizer, free, search("where", "rule.uuid"))
 
 
 def test_a_severity_is_a_condition_only_where_words_ask_about_one(tokenizer):

@@ -2386,19 +2386,6 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
     return named
 
 
-def present_fields(question: str, previous: dict | None = None) -> tuple[str, ...]:
-    """``present:<field>`` for each catalog field the question writes ("with no
-    process.command_line") or the edited search requires or excludes with ``exists``: a search
-    may require these to exist beside ``known_values.PRESENCE_FIELDS`` (grammar)."""
-    fields = field_names()
-    written = [w.lower().rstrip(".") for w in re.findall(r"[A-Za-z_][\w.]*\.[\w.]+", question)]
-    out = [w for w in written if w in fields]
-    if previous is not None and previous.get("tool") == "elasticsearch":
-        out += [c["field"] for key in ("where", "any_of", "exclude") for c in previous.get(key) or []
-                if isinstance(c, dict) and c.get("op") == "exists" and isinstance(c.get("field"), str)]
-    return tuple(dict.fromkeys(f"present:{f}" for f in out))
-
-
 # Words before a value that may leave it out ("skip svchost.exe, conhost.exe", "dns queries
 # outside pastebin.com", "w/o an SNI from 10.20.4.23" — the last one still a where).
 _LEAVES_OUT = re.compile(r"\b(exclud\w*|excl|except|without|w/o|not|minus|ignor\w*|leave out|leaving out|omit\w*"

@@ -38,12 +38,7 @@ import jsonschema
 from operatorx.schemas.elastic import EsSearch
 from operatorx.schemas.nmap import ALLOWED_SCRIPTS, SCRIPT_CATEGORIES, NmapScan, target_kind
 from operatorx.schemas.plan import Reply
-from operatorx.tools.elastic.known_values import (
-    CLOSED_FIELDS,
-    PRESENCE_FIELDS,
-    field_values,
-    four_digit_event_codes,
-)
+from operatorx.tools.elastic.known_values import CLOSED_FIELDS, field_values, four_digit_event_codes
 
 _DROP = ("title", "description", "default", "examples")
 
@@ -104,9 +99,6 @@ def _unbound(values: Iterable[str], bound: Mapping[str, tuple[str, ...]]) -> lis
 
 
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
-# A search_shape entry "present:process.command_line": a field a where or any_of condition may
-# require to exist beside known_values.PRESENCE_FIELDS (grounding.present_fields).
-PRESENT = "present:"
 # A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
 # contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
 # the whole value of an equality or ``in``: every such label of the data is a pattern or a text
@@ -407,7 +399,6 @@ def _conditions(
     negated: frozenset[str] = frozenset(),
     contained: frozenset[str] = frozenset(),
     bound_to: Mapping[str, tuple[str, ...]] | None = None,
-    present: frozenset[str] | None = None,
 ) -> dict:
     """A condition as alternatives by ``op``, so its value always has the shape the op needs.
 
@@ -432,8 +423,6 @@ def _conditions(
     kept-words definition, its known values and numbers are left out): where and any_of.
     With ``strings``, no equality or ``in`` compares with a pattern, nor with one of
     ``contained`` (lower-cased); the text ops still may (``equal_words``, ``CONTAINED``).
-    With ``present`` (lower-cased names), only those fields may be required to exist: where
-    and any_of (``known_values.PRESENCE_FIELDS``, ``PRESENT``).
     """
     text: dict | None = {"type": "string", "maxLength": VALUE_MAX_LENGTH}
     number: dict | None = {"type": "number"}
@@ -502,11 +491,10 @@ def _conditions(
     # it would not write ("destination.ip exists" for "connections to 203.0.113.50"); no label of
     # the data has one. (Without an address it is a harmless filler, and stays.)
     absent = set(ip_fields or ()) if ip_fields is not None and addresses else set()
-    if (absent or present is not None) and "enum" in field:
-        kept_names = [n for n in names if n not in absent and (present is None or n.lower() in present)]
-        existing = _field_spec(kept_names) if kept_names else None
-    else:
-        existing = field
+    present: dict | None = field
+    if absent and "enum" in field:
+        kept_names = [n for n in names if n not in absent]
+        present = _field_spec(kept_names) if kept_names else None
     if typed and not [n for n in names if n not in unranged]:
         ranged = []
     if ports:
@@ -525,7 +513,7 @@ def _conditions(
         *([variant(["match", "phrase", "wildcard", "prefix"], valued, value=text)] if text is not None and free else []),
         *([variant(["in"], valued, value=values)] if compared else []),
         *(variant(["range"], on, gte=b, lte=b, gt=b, lt=b) for on, b in ranged),
-        *([variant(["exists"], existing)] if existing is not None else []),
+        *([variant(["exists"], present)] if present is not None else []),
     ]
     for name, own in known.items():  # the words, or this field's own known values
         on = {"type": "string", "enum": [name]}
@@ -612,10 +600,8 @@ def _es_schema(
     cond = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
     negated = frozenset(w.removeprefix(NEGATED) for w in shape if w.startswith(NEGATED))
     kept = cond
-    if strings is not None:  # a negated value is left out, never looked for; only some fields must exist
-        if negated:
-            values["negated"] = negated
-        values["present"] = PRESENCE_FIELDS | {w.removeprefix(PRESENT) for w in shape if w.startswith(PRESENT)}
+    if negated and strings is not None:  # a negated value is left out, never looked for
+        values["negated"] = negated
         kept = _conditions(field, ips, addresses, sides=sides, **values) if ips else _conditions(field, **values)
     agg = defs["Aggregation"]
     agg["properties"]["field"] = field

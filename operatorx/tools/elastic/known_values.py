@@ -93,18 +93,6 @@ CLOSED_FIELDS: dict[str, re.Pattern | None] = {
     "http.method": re.compile(r"^[A-Z]{3,8}\Z"),
     "user.name": re.compile(r"^(\S{1,64}|[A-Z][A-Z ]{1,63})\Z"),
 }
-# Fields whose presence is a question of its own: a record may lack them ("http requests with
-# no user agent", "dns records that got an answer back", "files that got an extracted
-# filename"). A search requires another field to exist only where the question writes its name
-# or the edited search requires it (``grounding.present_fields``); the adapter added
-# "source.geo.country_name exists" to "did anything talk to 198.51.100.66 today?" and
-# "rule.uuid exists" to "any yara hits on invoice_0923.docm" (dev-hand5, dev-hand9). Every
-# label's exists condition is on one of these (stop 37: 56 readable, 12 sealed).
-PRESENCE_FIELDS: frozenset[str] = frozenset((
-    "dns.answers.name", "file.extracted.filename", "file.resp_filenames", "hash.ja3", "hash.md5",
-    "http.referrer", "http.user", "http.useragent", "network.data.decoded", "network.protocol",
-    "process.command_line", "smtp.x_originating_ip", "ssl.server_name",
-))
 _FOLDERS = ("*Temp*", "*Downloads*", "*AppData*", "*ProgramData*", "*Public*")
 FIELD_PATTERNS: dict[str, tuple[str, ...]] = {
     "file.resp_mime_types": ("*exec*",),
