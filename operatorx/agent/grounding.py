@@ -2314,18 +2314,6 @@ _ACCOUNT_NAMED = re.compile(
 # A code after the word for its kind: "sid 2100366", "event id 1", "event.code 4625".
 _CODE_NAMED = re.compile(r"\b(?:sid|signature(?: id)?|rule(?: id)?|event(?:\.code| id| code)?|eid|event_id)"
                          r"\s*[:=#]?\s*(\d{1,9})\b", re.I)
-_SID_WRITTEN = re.compile(r"\b(?:sids?|signatures?(?: ids?)?)\s*[:=#]?\s*"
-                          r"(\d{4,10}(?:\s*(?:,|&|/|\band\b|\bor\b)\s*\d{4,10}\b)*)\b", re.I)
-
-
-def signature_ids(question: str) -> tuple[str, ...]:
-    """``sid:<n>`` for each Suricata signature id written as one ("SID 2030868", "signature
-    2100366", "sids 2027865, 2024897", "sid 2030868 or 2034647"): the search compares it on
-    rule.uuid only (``grammar.bound_values``)."""
-    ids = [n for m in _SID_WRITTEN.finditer(question) for n in re.findall(r"\d+", m[1])]
-    return tuple(dict.fromkeys(f"sid:{n}" for n in ids))
-
-
 # A Windows event code written bare: "how many 4625s from 192.168.56.21", "4625 per minute".
 _BARE_CODE = re.compile(r"(?<![\w.:/#=@-])(\d{4})(?:'?s)?(?![\w.:/@-]|-\d)")
 # A number that measures or bounds something is no event code: "more than 4740 bytes", "port

@@ -80,40 +80,17 @@ SEARCH_KEPT = "search_kept"
 SEARCH_KEPT_REF = f"#/$defs/{SEARCH_KEPT}"
 
 
-def bound_values(
-    values: Iterable[str], names: Iterable[str], scalars: Iterable[float] = (), sids: Iterable[str] = ()
-) -> dict[str, tuple[str, ...]]:
-    """The values only some fields may be compared with, with those fields.
-
-    - A written four-digit Windows event code (``known_values.four_digit_event_codes``), among
-      the words or the numbers, goes to event.code. Every search of the data that writes one
-      compares it on event.code alone (117 of 117); the adapter wrote destination.port 4625 for
-      "how many 4625s from 192.168.56.21" (dev-hand5 e-032).
-    - A hex digest goes to the hash fields of its length (32: MD5, JA3, HASSH; 40: SHA-1; 64:
-      SHA-256). Every label's digest is on one (89 of 89); the adapter wrote dns.query.name
-      "44d88612fea8a8f36de82e1278abb02f" for "any sightings of md5 44d886… " (dev-hand9 p-013).
-    - A Suricata signature id the question writes as one (``sids``: "SID 2030868",
-      ``grounding.signature_ids``) goes to rule.uuid. Every label's is there (152 of 152); the
-      adapter wrote dns.query.name "2030868" (dev-hand9 p-017).
-    """
+def bound_values(values: Iterable[str], names: Iterable[str], scalars: Iterable[float] = ()) -> dict[str, tuple[str, ...]]:
+    """The values only some fields may be compared with, with those fields: a written four-digit
+    Windows event code (``known_values.four_digit_event_codes``), among the words or the
+    numbers, goes to event.code. Every search of the data that writes one compares it on
+    event.code alone (117 of 117); the adapter wrote destination.port 4625 for "how many 4625s
+    from 192.168.56.21" (dev-hand5 e-032)."""
     names = list(names)
-    out: dict[str, tuple[str, ...]] = {}
-    if "event.code" in names:
-        codes = four_digit_event_codes()
-        out |= {v: ("event.code",) for v in [*values, *(_number_text(n) for n in scalars)] if len(v) == 4 and v in codes}
-    for v in values:
-        kinds = _DIGEST_FIELDS.get(len(v)) if all(c in _HEX for c in v) else None
-        fields = tuple(n for n in names if kinds and n.rsplit(".", 1)[-1] in kinds)
-        if fields:
-            out[v] = fields
-    if "rule.uuid" in names:
-        out |= dict.fromkeys(sids, ("rule.uuid",))
-    return out
-
-
-_HEX = frozenset("0123456789abcdefABCDEF")
-# A digest's length → the last part of the names of the fields that hold digests that long.
-_DIGEST_FIELDS = {32: ("md5", "ja3", "ja3s", "hassh", "hassh_server"), 40: ("sha1",), 64: ("sha256",)}
+    if "event.code" not in names:
+        return {}
+    codes = four_digit_event_codes()
+    return {v: ("event.code",) for v in [*values, *(_number_text(n) for n in scalars)] if len(v) == 4 and v in codes}
 
 
 def _unbound(values: Iterable[str], bound: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -122,9 +99,6 @@ def _unbound(values: Iterable[str], bound: Mapping[str, tuple[str, ...]]) -> lis
 
 
 NEGATED = "not:"  # a search_shape entry "not:2100366": a value the question negates
-# A search_shape entry "sid:2030868": a Suricata signature id the question writes as one
-# (grounding.signature_ids); it is compared on rule.uuid only (bound_values).
-SID = "sid:"
 # A search_shape entry "contains:micros0ft": a value the question says a field contains ("the SNI
 # contains micros0ft", "mimikatz in the command line"; grounding.contained_values). It is never
 # the whole value of an equality or ``in``: every such label of the data is a pattern or a text
@@ -898,9 +872,8 @@ def _cached_schema(
         scan = dict(scan_values) if scan_values is not None else None
         branches.extend(_nmap_schema(list(hosts) if hosts else None, scan))
     searches = tools is None or "elasticsearch" in tools
-    sids = [w.removeprefix(SID) for w in search_shape if w.startswith(SID)]
-    bound = bound_values(search_values, names or (), search_scalars or (), sids) if search_values is not None else {}
-    if bound:  # event codes go only to event.code (digests, signature ids: theirs), not among the words or numbers
+    bound = bound_values(search_values, names or (), search_scalars or ()) if search_values is not None else {}
+    if bound:  # event codes go only to event.code, not among the words or numbers
         search_values = tuple(_unbound(search_values, bound))
         if search_scalars is not None:
             search_scalars = tuple(n for n in search_scalars if _number_text(n) not in bound)
