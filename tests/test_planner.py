@@ -678,11 +678,16 @@ def test_a_look_at_the_logs_with_nothing_to_look_for_gets_the_question_back():
     from operatorx.agent.replies import VAGUE_SEARCH
 
     for question in ("grep the SO logs for me real quick", "seen anything sketchy in SO lately??",
-                     "anything weird in the logs?", "manager is asking if anything bad showed up, can you check the logs"):
+                     "anything weird in the logs?", "manager is asking if anything bad showed up, can you check the logs",
+                     # dev-hand6, dev-hand11: asked for someone else, by a deadline
+                     "user says the internet is slow, dig through the logs and tell me what's up",
+                     "I need to be able to tell the board whether anything unusual has happened on our network. "
+                     "Could you please search the logs for me and let me know?"):
         reply = pre_check(question, (), None)
         assert reply is not None and (reply.kind, reply.message) == ("clarify", VAGUE_SEARCH), question
     searches = ["show me the logs from 10.0.0.5", "any bad dns lookups today", "check the logs for evil.com",
-                'search for "mimikatz"', "what's up with the alerts today", "anything weird in the logs since 2024-10-09"]
+                'search for "mimikatz"', "what's up with the alerts today", "anything weird in the logs since 2024-10-09",
+                "the board wants the ssh logs for 10.20.1.5", "any unusual dns from the user network?"]
     assert [q for q in searches if pre_check(q, (), None) is not None] == []
 
 

@@ -2194,7 +2194,9 @@ _A_SCAN = re.compile(r"\b(port[- ]?scan|scan)\b", re.I)
 
 
 # A look at the logs with nothing to look for: every word is one of these ("anything weird in
-# the logs?", "grep the SO logs for me real quick", "seen anything sketchy in SO lately??").
+# the logs?", "grep the SO logs for me real quick", "seen anything sketchy in SO lately??"),
+# the last lines for requests made for someone else or by a deadline ("pull the relevant logs
+# for the quarterly PCI evidence pack", "tell the board whether anything unusual happened").
 # The adapter made a search up (dns.query.name "SO"); every readable record whose words are
 # all of them, 41, is a question back.
 _NOTHING_WORDS = """
@@ -2204,6 +2206,9 @@ just go check look see show pull grep search dig find tell give get seen been th
 what whats what's up going weird odd bad suspicious sketchy strange unusual off wrong funny fishy logs log
 events event data elastic elasticsearch so security onion siem kibana manager boss asking asks if showed
 happened happening anyone thx thanks ok hey hi yo and or but do does did gimme let lemme teh
+board vp ceo ciso auditor auditors deadline convenience evidence pack relevant send across answers wants
+need needs able whether know comfortable network environment internet slow user says unusual be them
+quarterly pci friday
 """
 _NOTHING_TO_SEARCH = frozenset(_NOTHING_WORDS.split())
 _VAGUE_CUE = re.compile(r"\b(suspicious|sketchy|weird|odd|bad)\b", re.I)
