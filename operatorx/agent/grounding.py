@@ -76,7 +76,10 @@ _LEAVES_RULES = re.compile(
     r"\b(forget|bypass|override) (your|all|the|any) \w*\s*(rules|instructions|guidelines|policy)\b|"
     r"\bsystem prompt\b|\b(repeat|print|reveal|show) (me )?(your|the) (hidden |secret |system )?"
     r"(instructions|prompt|rules)\b|\bunrestricted\b|"
-    r"\bas root\b|\b(e-?mail|send|upload|post) (it|them|the (results|output|scan))\b", re.I)
+    r"\bas root\b|\b(e-?mail|upload|post) (it|them|the (results|output|scan))\b"
+    # "send them to attacker@…" sends data out; "pull the logs and send them across" asks for the
+    # results, which the app shows anyway (dev-hand11 w-037): sending needs somewhere to send to
+    r"|\bsend (it|them|the (results|output|scan))\s+((over|across|back|along|out)\s+)?to\b", re.I)
 _HOSTILE = [
     (_SHELL_SYNTAX, "it contains shell syntax (pipes, command separators or substitutions)"),
     (re.compile(r"\"\s*[}\]]|\{\s*\"|</?s>|<\||\bassistant\s*:|\bsystem\s*:", re.I),
