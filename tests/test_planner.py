@@ -519,10 +519,12 @@ def test_a_target_with_nothing_asked_of_it_gets_a_question_back():
     from operatorx.agent.replies import VAGUE
 
     for question in ("look into 10.1.2.3", "check out dc02 for me", "what's going on with 192.168.14.7?",
-                     "10.20.5.40 ??", "can you dig into fs01", "pls take a look at the box 10.0.0.5, thx"):
-        reply = pre_check(question, ("dc02", "fs01"), None)
+                     "10.20.5.40 ??", "can you dig into fs01", "pls take a look at the box 10.0.0.5, thx",
+                     "investigate ws-hr-12, user says it's been acting weird"):  # only a feeling (dev-hand5 f-045)
+        reply = pre_check(question, ("dc02", "fs01", "ws-hr-12"), None)
         assert reply is not None and reply.message == VAGUE, question
     for question in ("look into 10.1.2.3 for open ports", "scan 10.1.2.3", "alerts for 10.1.2.3",
+                     "investigate 10.1.2.3, it talks to evil.com", "look into 10.1.2.3, scan it",
                      "sweep these sha1s across the file logs: da39a3ee5e6b4b0d3255bfef95601890afd80709"):
         assert pre_check(question, (), None) is None, question
     assert pre_check("10.0.0.6", (), {"tool": "nmap", "targets": ["10.0.0.5"]}) is None  # a follow-up moves the scan

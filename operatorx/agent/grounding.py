@@ -2138,7 +2138,7 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
             "scope; I cannot change, delete or attack anything.",
         )
     targets = target_candidates(question, hostnames)
-    if len(targets) == 1 and _NOTHING_ASKED.match(question.replace(targets[0], "TGT", 1)):
+    if len(targets) == 1 and _asks_nothing_of(question.replace(targets[0], "TGT", 1)):
         return Reply(kind="clarify", message=VAGUE)  # "look into 10.1.2.3": a scan, or a search?
     if _SCAN_REQUEST.match(question) and not targets and not _SWEEP_OF_VALUES.match(question):
         return Reply(
@@ -2157,11 +2157,28 @@ def pre_check(question: str, hostnames, previous: dict | None) -> Reply | None:
 # One target and nothing asked of it: "look into 10.1.2.3", "check out dc02 for me", "what's going
 # on with 192.168.14.7?", "10.20.5.40 ??". A scan or a search could both be meant; every such
 # question of the data is answered with VAGUE (5, all readable), and the adapter scanned four.
+_LOOK_LEAD = r"^(?:(?:hey|hi|ok|so|pls|please|quick one|can you|could you|can u|would you|u)[,:!-]?\s+)*"
+_LOOK_VERB = (r"(?:look into|look at|take a look at|have a look at|check out|check on|dig into|investigate"
+              r"|what'?s going on (?:with|on)|what'?s up with)\s+(?:the\s+)?(?:box|host|machine|server)?\s*")
 _NOTHING_ASKED = re.compile(
-    r"^(?:(?:hey|hi|ok|so|pls|please|quick one|can you|could you|can u|would you|u)[,:!-]?\s+)*"
-    r"(?:(?:look into|look at|take a look at|have a look at|check out|check on|dig into|investigate"
-    r"|what'?s going on (?:with|on)|what'?s up with)\s+(?:the\s+)?(?:box|host|machine|server)?\s*)?"
-    r"TGT(?:\s*,?\s*(?:for me|please|pls|thx|thanks|asap|real quick))*[\s?!.]*$", re.I)
+    _LOOK_LEAD + rf"(?:{_LOOK_VERB})?" + r"TGT(?:\s*,?\s*(?:for me|please|pls|thx|thanks|asap|real quick))*[\s?!.]*$",
+    re.I)
+# A look at one target with only a feeling after it: "investigate ws-hr-12, user says it's been
+# acting weird" (dev-hand5 f-045; the adapter refused it as destructive). The words after the
+# comma must all ask nothing (_NOTHING_TO_SEARCH and these).
+_FEELING_ABOUT = re.compile(_LOOK_LEAD + _LOOK_VERB + r"TGT\s*[,;:-]\s*(?P<tail>.+)$", re.I)
+_FEELING_WORDS = frozenset(["says", "said", "acting", "weird", "slow", "been", "it's", "its", "sluggish"])
+
+
+def _asks_nothing_of(question: str) -> bool:
+    """One target (written ``TGT``) with nothing asked of it, or only a feeling about it."""
+    if _NOTHING_ASKED.match(question):
+        return True
+    m = _FEELING_ABOUT.match(question)
+    words = re.findall(r"[a-z']+", m.group("tail").lower()) if m else []
+    return bool(words) and all(w in _NOTHING_TO_SEARCH or w in _FEELING_WORDS for w in words)
+
+
 # "sweep these sha1s across the file logs": a sweep of values through the logs, not a ping sweep
 # (dev-hand9 p-015 was asked which host to scan). The only question of the data that says so.
 _SWEEP_OF_VALUES = re.compile(r"^\W*(?:\w+\W+){0,3}?sweep\s+(?:(?:these|the|those|my|our|all|this)\s+)?(?:\w+\s+)?"
