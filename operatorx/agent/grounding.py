@@ -2217,8 +2217,8 @@ _A_SCAN = re.compile(r"\b(port[- ]?scan|scan)\b", re.I)
 # the logs?", "grep the SO logs for me real quick", "seen anything sketchy in SO lately??"),
 # the last lines for requests made for someone else or by a deadline ("pull the relevant logs
 # for the quarterly PCI evidence pack", "tell the board whether anything unusual happened").
-# The adapter made a search up (dns.query.name "SO"); every readable record whose words are
-# all of them, 41, is a question back.
+# The adapter made a search up (dns.query.name "SO"); every first-turn readable record whose
+# words are all of them (27, counted in stop 37) is a question back.
 _NOTHING_WORDS = """
 a an the any anything something some stuff things thing all me my us our you your i we it in on at of for to
 from with about over through lately recently today now quick quickly real really pls please can could would
