@@ -1455,8 +1455,7 @@ def search_numbers(question: str, previous: dict | None = None) -> tuple[float, 
         unit = m[2].lower()
         united.setdefault(float(m[1]), set()).update(_UNIT_OF[unit[:-1] if len(unit) > 1 and unit[-1] == "s" else unit])
     bare = [float(m[0]) for m in _DECIMAL.finditer(_UNITED.sub(" ", text))]
-    codes = {float(c) for c in [*windows_event_codes(question), *(m[1] for m in _CODE_NAMED.finditer(question))]
-             if len(c) == 4}
+    codes = {float(c) for c in written_codes(question) if len(c) == 4}
     for written in {*bare, *united} - codes:
         for scale in (_UNIT_SCALES if written in bare else sorted(united[written])):
             value = written * scale
@@ -2363,6 +2362,13 @@ def windows_event_codes(question: str) -> list[str]:
                               and not _MEASURED.match(question, m.end()) and not _BOUNDING.search(question[: m.start()])))
 
 
+def written_codes(question: str) -> list[str]:
+    """The codes the question writes: after the word for their kind ("sid 2100366", "event id 1",
+    ``_CODE_NAMED``), then the bare Windows event codes (``windows_event_codes``). A search must
+    name them (``named_values``); a four-digit one bounds no range (``search_numbers``)."""
+    return [*(m[1] for m in _CODE_NAMED.finditer(question)), *windows_event_codes(question)]
+
+
 # Words those forms also catch that name no account ("by user since midnight", "by the hour").
 _NOT_ACCOUNTS = frozenset((
     *_NOT_VALUES, "agent", "agents", "account", "accounts", "user", "users", "name", "names", "login", "logins",
@@ -2402,8 +2408,7 @@ def named_values(question: str, previous: dict | None = None) -> tuple[str, ...]
             continue
         out.append(word)
     out += [text for text, _ in _QUOTED.findall(question) if text.strip() and len(text.split()) <= 7]
-    out += [m.group(1) for m in _CODE_NAMED.finditer(question)]
-    out += windows_event_codes(question)  # "how many 4625s" (dev-hand5)
+    out += written_codes(question)  # "sid 2100366", "how many 4625s" (dev-hand5)
     out += contained_values(question)  # "the SNI contains micros0ft" (dev-hand10)
     named = tuple(dict.fromkeys(out))
     if previous is not None and previous.get("tool") == "elasticsearch":
